@@ -1,0 +1,222 @@
+"""A fully connected network: parameters, forward pass, backward pass and loss.
+
+Conventions (the notebook's): rows are examples, ``z = a_prev @ W + b``, ``a = f(z)``. The error signal
+``delta = -dE/dz`` is written as the notebook writes it, ``(y - out) * out * (1 - out)`` at the output,
+and gradient descent on ``E = 1/2 * sum((y - out)**2)`` is ``W <- W - lr * dE/dW = W + lr * a_prev.T @ delta``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from backprop.activations import ACTIVATIONS, Activation, get_activation
+from backprop.errors import ConfigError
+from backprop.table import MAX_INPUTS, MAX_OUTPUTS
+
+FloatArray = NDArray[np.float64]
+
+MAX_HIDDEN_LAYERS = 2
+MAX_HIDDEN_UNITS = 8
+OUTPUT_ACTIVATION = ACTIVATIONS["sigmoid"]
+
+
+def readonly(array: object) -> FloatArray:
+    """A float64 copy of ``array`` that cannot be written to."""
+    copy = np.array(array, dtype=np.float64, copy=True)
+    copy.flags.writeable = False
+    return copy
+
+
+@dataclass(frozen=True)
+class Architecture:
+    """Layer sizes and activations. Hidden layers use ``activation``; the output unit is a sigmoid.
+
+    With ``use_bias`` off (the notebook) no layer has a learned bias: a constant-1 input column
+    plays that role for the first layer.
+    """
+
+    n_inputs: int
+    n_outputs: int = 1
+    hidden: tuple[int, ...] = ()
+    activation: str = "sigmoid"
+    use_bias: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "hidden", tuple(int(h) for h in self.hidden))
+        if not 1 <= self.n_inputs <= MAX_INPUTS:
+            raise ConfigError(f"Inputs must be 1 to {MAX_INPUTS}, got {self.n_inputs}.", "n_inputs")
+        if not 1 <= self.n_outputs <= MAX_OUTPUTS:
+            raise ConfigError(f"Outputs must be 1 to {MAX_OUTPUTS}, got {self.n_outputs}.", "n_outputs")
+        if len(self.hidden) > MAX_HIDDEN_LAYERS:
+            raise ConfigError(f"At most {MAX_HIDDEN_LAYERS} hidden layers, got {len(self.hidden)}.", "hidden")
+        if any(not 1 <= h <= MAX_HIDDEN_UNITS for h in self.hidden):
+            raise ConfigError(
+                f"Each hidden layer needs 1 to {MAX_HIDDEN_UNITS} units, got {list(self.hidden)}.",
+                "hidden",
+            )
+        get_activation(self.activation)
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        """Units per layer, inputs first: ``(n_inputs, *hidden, n_outputs)``."""
+        return (self.n_inputs, *self.hidden, self.n_outputs)
+
+    @property
+    def n_layers(self) -> int:
+        """Number of weight layers (1 with no hidden layer)."""
+        return len(self.hidden) + 1
+
+    def layer_activation(self, layer: int) -> Activation:
+        """Activation of weight layer ``layer`` (0-based): hidden ones, then the sigmoid output."""
+        return OUTPUT_ACTIVATION if layer == self.n_layers - 1 else get_activation(self.activation)
+
+
+@dataclass(frozen=True, eq=False)
+class Params:
+    """Weights ``W[l]`` (sizes[l], sizes[l+1]) and biases ``b[l]`` (sizes[l+1],), read-only."""
+
+    weights: tuple[FloatArray, ...]
+    biases: tuple[FloatArray, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "weights", tuple(readonly(W) for W in self.weights))
+        object.__setattr__(self, "biases", tuple(readonly(b) for b in self.biases))
+
+    def is_finite(self) -> bool:
+        return all(np.isfinite(a).all() for a in (*self.weights, *self.biases))
+
+
+def _init_scale(arch: Architecture, layer: int) -> float:
+    """Half-width of the uniform initialisation of layer ``layer``.
+
+    Sigmoid and tanh keep the notebook's U(-1, 1). ReLU layers use He's uniform bound sqrt(6 / fan_in),
+    which keeps the variance of their outputs from shrinking layer by layer.
+    """
+    if layer < arch.n_layers - 1 and arch.activation == "relu":
+        return float(np.sqrt(6.0 / arch.sizes[layer]))
+    return 1.0
+
+
+def init_params(arch: Architecture, seed: int) -> Params:
+    """Random initial parameters, the notebook's way: ``2 * random((n_in, n_out)) - 1`` per layer.
+
+    Layers are drawn in order from one ``np.random.RandomState(seed)`` (the stream ``np.random.seed``
+    gives, without touching the global RNG); biases start at zero.
+    """
+    rng = np.random.RandomState(seed)
+    weights = []
+    for layer, (n_in, n_out) in enumerate(zip(arch.sizes[:-1], arch.sizes[1:], strict=True)):
+        W = 2 * rng.random_sample((n_in, n_out)) - 1
+        scale = _init_scale(arch, layer)
+        weights.append(W if scale == 1.0 else W * scale)
+    return Params(tuple(weights), tuple(np.zeros(n) for n in arch.sizes[1:]))
+
+
+def make_params(
+    arch: Architecture,
+    weights: Sequence[object],
+    biases: Sequence[object] | None = None,
+) -> Params:
+    """Explicit parameters (e.g. from a published worked example), checked against ``arch``.
+
+    Parameters
+    ----------
+    weights : one array-like per layer, shape (sizes[l], sizes[l+1])
+    biases : one array-like per layer, shape (sizes[l+1],); zeros when omitted
+    """
+    shapes = list(zip(arch.sizes[:-1], arch.sizes[1:], strict=True))
+    if len(weights) != len(shapes):
+        raise ConfigError(f"Expected {len(shapes)} weight matrices, got {len(weights)}.", "weights")
+    Ws = [np.array(W, dtype=np.float64) for W in weights]
+    for layer, (W, shape) in enumerate(zip(Ws, shapes, strict=True)):
+        if W.shape != shape:
+            raise ConfigError(f"W{layer + 1} must have shape {shape}, got {W.shape}.", "weights")
+    if biases is None:
+        bs = [np.zeros(n) for n in arch.sizes[1:]]
+    else:
+        if len(biases) != len(shapes):
+            raise ConfigError(f"Expected {len(shapes)} bias vectors, got {len(biases)}.", "biases")
+        bs = [np.array(b, dtype=np.float64).reshape(-1) for b in biases]
+        for layer, (b, n) in enumerate(zip(bs, arch.sizes[1:], strict=True)):
+            if b.shape != (n,):
+                raise ConfigError(f"b{layer + 1} must have {n} values, got {b.size}.", "biases")
+            if not arch.use_bias and np.any(b != 0):
+                raise ConfigError("Non-zero biases need use_bias=True.", "biases")
+    params = Params(tuple(Ws), tuple(bs))
+    if not params.is_finite():
+        raise ConfigError("Initial weights and biases must be finite numbers.", "weights")
+    return params
+
+
+@dataclass(frozen=True)
+class Forward:
+    """Net inputs ``z[l]`` (n_rows, sizes[l+1]) and activations ``a[l]``, with ``a[0] = X``."""
+
+    z: tuple[FloatArray, ...]
+    a: tuple[FloatArray, ...]
+
+    @property
+    def output(self) -> FloatArray:
+        return self.a[-1]
+
+
+def forward(arch: Architecture, params: Params, X: FloatArray) -> Forward:
+    """Forward pass over all rows of ``X`` (n_rows, n_inputs)."""
+    a, zs, activations = X, [], [X]
+    for layer, (W, b) in enumerate(zip(params.weights, params.biases, strict=True)):
+        z = a @ W + b if arch.use_bias else a @ W  # z = a_prev W (+ b)
+        a = arch.layer_activation(layer).function(z)  # a = f(z)
+        zs.append(z)
+        activations.append(a)
+    return Forward(tuple(zs), tuple(activations))
+
+
+def predict(arch: Architecture, params: Params, X: FloatArray) -> FloatArray:
+    """Network outputs (n_rows, n_outputs) for inputs ``X`` (n_rows, n_inputs)."""
+    with np.errstate(all="ignore"):
+        return forward(arch, params, np.asarray(X, dtype=np.float64).reshape(-1, arch.n_inputs)).output
+
+
+def loss(output: FloatArray, y: FloatArray) -> float:
+    """Sum-of-squares error ``E = 1/2 * sum((y - out)**2)`` over all rows and outputs."""
+    error = y - output
+    return 0.5 * float(np.sum(error * error))
+
+
+@dataclass(frozen=True)
+class Gradients:
+    """Error signals ``delta[l] = -dE/dz[l]`` (n_rows, sizes[l+1]) and ``dE/dW[l]``, ``dE/db[l]``."""
+
+    delta: tuple[FloatArray, ...]
+    dW: tuple[FloatArray, ...]
+    db: tuple[FloatArray, ...]
+
+
+def backward(arch: Architecture, params: Params, fwd: Forward, y: FloatArray) -> Gradients:
+    """Backpropagate the error of one forward pass through every layer."""
+    out = fwd.output
+    # delta_L = (y - out) * sigma'(out): the notebook's `error * sigmoid_derivative(layer1)`
+    delta = (y - out) * OUTPUT_ACTIVATION.derivative(out)
+    deltas = [delta]
+    for layer in range(arch.n_layers - 1, 0, -1):
+        # delta_l = (delta_{l+1} W_{l+1}^T) * f'(a_l): the chain rule summed over outgoing paths
+        delta = (delta @ params.weights[layer].T) * arch.layer_activation(layer - 1).derivative(fwd.a[layer])
+        deltas.append(delta)
+    deltas.reverse()
+    # dE/dW_l = -a_{l-1}^T delta_l ; dE/db_l = -sum over rows of delta_l
+    dW = tuple(-(a.T @ d) for a, d in zip(fwd.a[:-1], deltas, strict=True))
+    db = tuple(-d.sum(axis=0) if arch.use_bias else np.zeros(d.shape[1]) for d in deltas)
+    return Gradients(tuple(deltas), dW, db)
+
+
+def apply_update(arch: Architecture, params: Params, grads: Gradients, learning_rate: float) -> Params:
+    """One gradient-descent step ``W <- W - lr * dE/dW`` (and ``b`` when biases are learned)."""
+    weights = tuple(W - learning_rate * g for W, g in zip(params.weights, grads.dW, strict=True))
+    if not arch.use_bias:
+        return Params(weights, params.biases)
+    biases = tuple(b - learning_rate * g for b, g in zip(params.biases, grads.db, strict=True))
+    return Params(weights, biases)
