@@ -2,7 +2,8 @@
 
 Conventions (the notebook's): rows are examples, ``z = a_prev @ W + b``, ``a = f(z)``. The error signal
 ``delta = -dE/dz`` is written as the notebook writes it, ``(y - out) * out * (1 - out)`` at the output,
-and gradient descent on ``E = 1/2 * sum((y - out)**2)`` is ``W <- W - lr * dE/dW = W + lr * a_prev.T @ delta``.
+and gradient descent on ``E = 1/2 * sum((y - out)**2)`` is
+``W <- W - lr * dE/dW = W + lr * a_prev.T @ delta``.
 """
 
 from __future__ import annotations
