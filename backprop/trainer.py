@@ -134,7 +134,7 @@ def recording_schedule(n_iterations: int, history_size: int) -> NDArray[np.int64
     """
     if n_iterations + 1 <= history_size:
         return np.arange(n_iterations + 1)
-    dense = history_size // 2
+    dense = min(history_size // 2, history_size - 2)  # the spaced part needs 2 points to reach n
     spaced = np.linspace(dense, n_iterations, history_size - dense).round().astype(np.int64)
     return np.unique(np.concatenate([np.arange(dense), spaced]))
 
