@@ -1,0 +1,153 @@
+"""Fixtures for the real-browser tests: a `streamlit run` server on loopback and headless Chromium.
+
+Chromium is Debian's (/usr/bin/chromium), driven by the Playwright Python package; no browser is
+downloaded. When either is missing the tests are skipped, except under CI=true, where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1400, "height": 1000}
+STARTUP_TIMEOUT_S = 60.0
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+
+
+def _unavailable(reason: str) -> None:
+    """Skip locally, but fail under CI: a CI run must never pass by skipping the browser."""
+    if os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}:
+        pytest.fail(f"browser tests cannot run: {reason} (CI is set, so this is a failure)", pytrace=False)
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.read().decode().strip() == "ok"
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@pytest.fixture(scope="session")
+def chromium_browser() -> Iterator[Any]:
+    """Headless Debian Chromium, launched once for the session."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright Python package is not installed (pip install -r requirements-dev.txt)")
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    except Exception as error:
+        playwright.stop()
+        _unavailable(f"Chromium did not start: {error}")
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+@pytest.fixture(scope="session")
+def app_url(chromium_browser: Any) -> Iterator[str]:
+    """Start `streamlit run streamlit_app.py` on a free loopback port; stop it (by its PID) at the end."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "streamlit_app.py",
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+    ]
+    log_path = ARTIFACTS / "streamlit-server.log"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        )
+        try:
+            deadline = time.monotonic() + STARTUP_TIMEOUT_S
+            while not _healthy(url):
+                if server.poll() is not None:
+                    pytest.fail(f"streamlit exited with {server.returncode}:\n{log_path.read_text()}")
+                if time.monotonic() > deadline:
+                    log_text = log_path.read_text()
+                    pytest.fail(f"streamlit not healthy after {STARTUP_TIMEOUT_S:.0f} s:\n{log_text}")
+                time.sleep(0.25)
+            yield url
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(timeout=10)
+
+
+@pytest.fixture
+def js_errors() -> list[str]:
+    """Uncaught JavaScript errors of the test's page."""
+    return []
+
+
+@pytest.fixture
+def page(chromium_browser: Any, app_url: str, js_errors: list[str]) -> Iterator[Any]:
+    """A fresh 1400x1000 page opened on the app (not yet waited for)."""
+    context = chromium_browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(30_000)
+    new_page = context.new_page()
+    new_page.on("pageerror", lambda error: js_errors.append(str(error)))
+    new_page.goto(app_url)
+    yield new_page
+    context.close()
+
+
+def wait_idle(page: Any, text: str, timeout_ms: float = 30_000) -> None:
+    """Wait until `text` is shown and the script has finished running.
+
+    The script-state attribute can lag a click by a few milliseconds, so wait for the expected
+    text first (it proves the rerun happened), then for the idle state.
+    """
+    page.get_by_text(text, exact=False).first.wait_for(state="visible", timeout=timeout_ms)
+    page.wait_for_selector(IDLE, timeout=timeout_ms)

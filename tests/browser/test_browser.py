@@ -1,0 +1,124 @@
+"""The app in a real browser: what a student sees and clicks.
+
+Run by `scripts/test.sh`; fixtures in conftest.py start `streamlit run` on 127.0.0.1 and Debian's
+headless Chromium. Screenshots go to artifacts/ (git-ignored); look at them after a change to the page.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+
+from .conftest import ARTIFACTS, REPO, wait_idle
+
+pytestmark = pytest.mark.browser
+
+NOTEBOOK_PREDICTION = "0.99993703"
+CHART = '[data-testid="stPlotlyChart"]'
+
+
+def expect(locator: Any) -> Any:
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(locator)
+
+
+def metric_value(page: Any, label: str) -> Any:
+    """The value element of the st.metric whose label contains `label`."""
+    metric = page.locator('[data-testid="stMetric"]').filter(
+        has=page.locator('[data-testid="stMetricLabel"]', has_text=label)
+    )
+    return metric.locator('[data-testid="stMetricValue"]')
+
+
+def sidebar_button(page: Any, name: str) -> Any:
+    return page.locator('[data-testid="stSidebar"]').get_by_role("button", name=name, exact=True)
+
+
+def sidebar_number_input(page: Any, label: str) -> Any:
+    widget = page.locator('[data-testid="stSidebar"] [data-testid="stNumberInput"]').filter(has_text=label)
+    return widget.locator("input")
+
+
+def load(page: Any) -> None:
+    """Wait for the first full render: the notebook's prediction and every chart drawn."""
+    wait_idle(page, NOTEBOOK_PREDICTION)
+    page.locator(f"{CHART} .js-plotly-plot .main-svg").first.wait_for()
+
+
+def test_first_load_shows_notebook_prediction_and_charts(page: Any, js_errors: list[str]) -> None:
+    load(page)
+    expect(page).to_have_title("Backprop Simulator")
+    expect(metric_value(page, "Prediction for [1, 0, 0]")).to_have_text(NOTEBOOK_PREDICTION)
+    expect(metric_value(page, "Iteration")).to_have_text("10,000")
+    assert page.locator('[data-testid="stException"]').count() == 0
+    charts = page.locator(CHART)
+    assert charts.count() >= 1
+    for i in range(charts.count()):
+        expect(charts.nth(i).locator(".js-plotly-plot .main-svg").first).to_be_attached()
+    assert js_errors == []
+
+
+def _figure_state(page: Any) -> dict[str, Any]:
+    """The training figure's slider position and a fingerprint of its current trace data."""
+    return page.locator(f"{CHART} .js-plotly-plot").first.evaluate(
+        """gd => ({
+            active: gd.layout.sliders && gd.layout.sliders.length ? gd.layout.sliders[0].active : null,
+            data: JSON.stringify(gd.data.map(t => [t.x, t.y])),
+        })"""
+    )
+
+
+def test_play_animates_the_training_figure(page: Any) -> None:
+    load(page)
+    figure = page.locator(f"{CHART}").first
+    buttons = figure.locator(".updatemenu-button")
+    assert buttons.count() >= 2, "the training figure needs Play and Pause buttons"
+    before = _figure_state(page)
+    figure.scroll_into_view_if_needed()
+    buttons.first.click()  # Play
+    page.wait_for_timeout(1500)
+    after = _figure_state(page)
+    buttons.nth(1).click()  # Pause
+    assert after != before, "pressing Play changed neither the slider nor the plotted data"
+
+
+def test_step_and_reset_move_the_iteration(page: Any) -> None:
+    load(page)
+    iteration = metric_value(page, "Iteration")
+    sidebar_button(page, "Step").click()
+    expect(iteration).to_have_text("10,001")
+    wait_idle(page, "10,001")
+    sidebar_button(page, "Reset").click()
+    expect(iteration).to_have_text("0")
+    wait_idle(page, "Iteration")
+    sidebar_button(page, "Step").click()
+    expect(iteration).to_have_text("1")
+    wait_idle(page, "Iteration")
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_learning_rate_input_changes_the_prediction(page: Any) -> None:
+    load(page)
+    prediction = metric_value(page, "Prediction for [1, 0, 0]")
+    field = sidebar_number_input(page, "Learning rate")
+    field.fill("0.5")
+    field.press("Enter")
+    expect(prediction).not_to_have_text(NOTEBOOK_PREDICTION)
+    wait_idle(page, "Prediction for")
+    assert float(prediction.inner_text()) < float(NOTEBOOK_PREDICTION)  # smaller steps: less trained
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_screenshot(page: Any) -> None:
+    """Full-page screenshot for a person to look at; BACKPROP_UPDATE_SCREENSHOT=1 refreshes the README's."""
+    load(page)
+    page.wait_for_timeout(500)  # let Plotly finish its first transition
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / "app-full-page.png"
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 10_000
+    if os.environ.get("BACKPROP_UPDATE_SCREENSHOT") == "1":
+        page.screenshot(path=str(REPO / "docs" / "screenshot.png"))
