@@ -150,7 +150,7 @@ def _parse_cell(value: object, row: int, column: str) -> float:
             number = float(value)  # type: ignore[arg-type]
         except (TypeError, ValueError):
             raise TableError(f"Row {row}, column {column}: not a number.", row, column) from None
-    if math.isnan(number):
+    if math.isnan(number) and not isinstance(value, str):  # an editor's empty cell arrives as NaN
         raise TableError(f"Row {row}, column {column} is empty: enter a number.", row, column)
     if not math.isfinite(number):
         raise TableError(f"Row {row}, column {column}: not a finite number.", row, column)
@@ -223,7 +223,9 @@ def table_to_csv(table: TruthTable) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(table.columns)
-    writer.writerows([[repr(v) if v != int(v) else int(v) for v in row] for row in table.rows()])
+    # whole numbers without ".0", but 1e300 stays "1e+300", not 301 digits
+    cells = [[int(v) if v.is_integer() and abs(v) < 1e15 else repr(v) for v in row] for row in table.rows()]
+    writer.writerows(cells)
     return out.getvalue()
 
 
