@@ -1,0 +1,460 @@
+"""Backprop Simulator: edit a truth table, train a small NumPy network, watch it learn.
+
+The only module that imports streamlit. Data flows one way:
+widgets -> TrainConfig + TruthTable -> cached training -> Run -> figures -> page.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from itertools import pairwise
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from backprop.activations import ACTIVATIONS
+from backprop.errors import BackpropError, TableError
+from backprop.figures import training_figure
+from backprop.network import MAX_HIDDEN_UNITS
+from backprop.table import (
+    DEFAULT_PRESET,
+    MAX_INPUTS,
+    MAX_OUTPUTS,
+    MAX_ROWS,
+    PRESETS,
+    TruthTable,
+    get_preset,
+    input_names,
+    output_names,
+    table_from_cells,
+)
+from backprop.trainer import MAX_LEARNING_RATE, MAX_SEED, Run, Snapshot, TrainConfig, train
+
+APP_MAX_ITERATIONS = 100_000
+PROGRESS_ABOVE_WORK = 25_000  # iterations x (1 + rows x weights / 100) worth a progress bar
+
+st.set_page_config(page_title="Backprop Simulator", page_icon="🧠", layout="wide")
+
+
+# ---------------------------------------------------------------------------------------------- state
+def _preset_state(name: str) -> dict[str, object]:
+    preset = get_preset(name)
+    return {
+        "table_base": preset.table.rows(),
+        "table_columns": list(preset.table.columns),
+        "valid_table": preset.table,
+        "test_input": ", ".join(f"{v:g}" for v in preset.test_input),
+        "valid_test_input": preset.test_input,
+        "n_inputs": preset.table.n_inputs,
+        "n_outputs": preset.table.n_outputs,
+    }
+
+
+def init_state() -> None:
+    """Give every session-state key its default once per session."""
+    defaults: dict[str, object] = {
+        "preset": DEFAULT_PRESET,
+        "learning_rate": 1.0,
+        "n_iterations": 10_000,
+        "seed": 0,
+        "use_target": False,
+        "target_loss": 0.001,
+        "hidden_layers": 0,
+        "hidden_units_1": 4,
+        "hidden_units_2": 4,
+        "activation": "sigmoid",
+        "use_bias": False,
+        "trained_to": None,  # None: train all iterations; an int: stepping, that many updates
+        "shown_iteration": 0,
+        "table_version": 0,
+        **_preset_state(DEFAULT_PRESET),
+    }
+    for key, value in defaults.items():
+        st.session_state.setdefault(key, value)
+
+
+def _reset_editor(rows: list[list[float]], columns: Sequence[str]) -> None:
+    st.session_state.table_base = rows
+    st.session_state.table_columns = list(columns)
+    st.session_state.table_version += 1  # a fresh editor key drops the old editor's pending edits
+
+
+def on_preset_change() -> None:
+    state = _preset_state(st.session_state.preset)
+    for key, value in state.items():
+        st.session_state[key] = value
+    st.session_state.table_version += 1
+    st.session_state.trained_to = None
+
+
+def on_shape_change() -> None:
+    """Add or drop input/output columns, keeping the values of the columns that remain."""
+    table: TruthTable = st.session_state.valid_table
+    n_in, n_out = st.session_state.n_inputs, st.session_state.n_outputs
+    X = np.zeros((table.n_rows, n_in))
+    keep = min(n_in, table.n_inputs)
+    X[:, :keep] = table.X[:, :keep]
+    y = np.zeros((table.n_rows, n_out))
+    keep = min(n_out, table.n_outputs)
+    y[:, :keep] = table.y[:, :keep]
+    new = TruthTable(X, y)
+    st.session_state.valid_table = new
+    _reset_editor(new.rows(), new.columns)
+    st.session_state.test_input = ", ".join(["0"] * n_in)
+    st.session_state.valid_test_input = tuple([0.0] * n_in)
+
+
+def on_train() -> None:
+    st.session_state.trained_to = None
+
+
+def on_step() -> None:
+    st.session_state.trained_to = st.session_state.shown_iteration + 1
+
+
+def on_reset() -> None:
+    st.session_state.trained_to = 0
+
+
+def on_new_seed() -> None:
+    st.session_state.seed = secrets.randbelow(MAX_SEED + 1)
+
+
+# ------------------------------------------------------------------------------------------ training
+@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
+def cached_train(table: TruthTable, config: TrainConfig, _bar: object = None) -> Run:
+    """Train once per (table, config) for all users; ``_bar`` (not hashed) shows progress."""
+
+    def progress(done: int, total: int) -> None:
+        _bar.progress(done / total, text=f"Training… iteration {done:,} of {total:,}")  # type: ignore[attr-defined]
+
+    return train(table, config, progress=None if _bar is None else progress)
+
+
+def run_training(table: TruthTable, config: TrainConfig) -> Run:
+    """Train through the cache, with a progress bar when the work is large enough to wait for."""
+    sizes = config.architecture(table).sizes
+    n_weights = sum(a * b for a, b in pairwise(sizes))
+    if config.n_iterations * (1 + table.n_rows * n_weights / 100) < PROGRESS_ABOVE_WORK:
+        return cached_train(table, config)
+    slot = st.empty()
+    bar = slot.progress(0.0, text="Training…")
+    run = cached_train(table, config, bar)
+    slot.empty()
+    return run
+
+
+# --------------------------------------------------------------------------------------------- input
+def read_table(edited: pd.DataFrame) -> TruthTable:
+    """The editor's rows as a validated table (raises TableError naming the bad cell)."""
+    rows = [[None if pd.isna(v) else v for v in row] for row in edited.itertuples(index=False)]
+    return table_from_cells(list(edited.columns), rows)
+
+
+def parse_test_input(text: str, n_inputs: int) -> tuple[float, ...]:
+    """``"1, 0, 0"`` -> (1.0, 0.0, 0.0); raises ValueError with a message for the user."""
+    parts = [p for p in text.replace(";", ",").replace(" ", ",").split(",") if p]
+    if len(parts) != n_inputs:
+        raise ValueError(f"Enter {n_inputs} numbers separated by commas, e.g. {', '.join(['1'] * n_inputs)}.")
+    try:
+        values = tuple(float(p) for p in parts)
+    except ValueError:
+        raise ValueError("Every value must be a number, e.g. 1, 0, 0.") from None
+    if not all(np.isfinite(values)):
+        raise ValueError("Every value must be a finite number.")
+    return values
+
+
+def table_editor() -> TruthTable:
+    """The truth-table editor; returns the table to train on (the last valid one on bad input)."""
+    columns = st.session_state.table_columns
+    frame = pd.DataFrame(st.session_state.table_base, columns=columns, dtype=float)
+    config = {
+        name: st.column_config.NumberColumn(
+            name,
+            help="Input. A column of constant 1s acts as a bias."
+            if name.startswith("x")
+            else "Target in [0, 1]",
+            min_value=None if name.startswith("x") else 0.0,
+            max_value=None if name.startswith("x") else 1.0,
+            format="%g",
+        )
+        for name in columns
+    }
+    edited = st.data_editor(
+        frame,
+        key=f"table_editor_{st.session_state.table_version}",
+        num_rows="dynamic",
+        column_config=config,
+        hide_index=False,
+        width="stretch",
+    )
+    try:
+        table = read_table(edited)
+    except TableError as error:
+        st.error(f"{error} Training still uses the last valid table.", icon="⚠️")
+        return st.session_state.valid_table
+    if len(edited) > MAX_ROWS:
+        st.error(f"At most {MAX_ROWS} rows.", icon="⚠️")
+        return st.session_state.valid_table
+    st.session_state.valid_table = table
+    return table
+
+
+def shape_controls() -> None:
+    left, right = st.columns(2)
+    left.number_input(
+        "Input columns",
+        1,
+        MAX_INPUTS,
+        key="n_inputs",
+        on_change=on_shape_change,
+        help="Number of inputs x1…xn. Add a column of 1s to give the unit a bias, as the notebook does.",
+    )
+    right.number_input(
+        "Output columns",
+        1,
+        MAX_OUTPUTS,
+        key="n_outputs",
+        on_change=on_shape_change,
+        help="Number of targets y (or y1…ym), each learned by its own sigmoid output unit.",
+    )
+
+
+def test_input_control(n_inputs: int) -> tuple[float, ...]:
+    text = st.text_input(
+        "Test input", key="test_input", help="An input row to predict after training, e.g. 1, 0, 0."
+    )
+    try:
+        values = parse_test_input(text, n_inputs)
+    except ValueError as error:
+        st.error(f"{error} Showing the last valid test input.", icon="⚠️")
+        last = st.session_state.valid_test_input
+        return last if len(last) == n_inputs else tuple([0.0] * n_inputs)
+    st.session_state.valid_test_input = values
+    return values
+
+
+def network_controls() -> tuple[int, ...]:
+    """Sidebar architecture settings; returns the hidden layer sizes."""
+    st.sidebar.subheader("Network")
+    layers = st.sidebar.radio(
+        "Hidden layers",
+        [0, 1, 2],
+        key="hidden_layers",
+        horizontal=True,
+        help="0 is the notebook's single sigmoid unit. A hidden layer lets the network learn XOR.",
+    )
+    hidden = []
+    for i in range(1, layers + 1):
+        hidden.append(
+            st.sidebar.slider(
+                f"Units in hidden layer {i}",
+                1,
+                MAX_HIDDEN_UNITS,
+                key=f"hidden_units_{i}",
+                help="Number of units in this hidden layer.",
+            )
+        )
+    st.sidebar.selectbox(
+        "Hidden activation",
+        list(ACTIVATIONS),
+        key="activation",
+        disabled=layers == 0,
+        help="Activation of the hidden units; the output unit is always a sigmoid.",
+    )
+    st.sidebar.checkbox(
+        "Learned biases",
+        key="use_bias",
+        help="Give every hidden and output unit a trained bias b (z = a·W + b). "
+        "The notebook has none: its constant-1 input column plays that role.",
+    )
+    return tuple(hidden)
+
+
+def training_controls() -> TrainConfig:
+    """Sidebar settings and actions; returns the configuration of the run to show."""
+    hidden = network_controls()
+    st.sidebar.subheader("Training")
+    st.sidebar.number_input(
+        "Learning rate",
+        min_value=0.001,
+        max_value=MAX_LEARNING_RATE,
+        step=0.1,
+        format="%.3f",
+        key="learning_rate",
+        help="Step size lr in w ← w + lr·Xᵀδ. The notebook uses 1.",
+    )
+    st.sidebar.number_input(
+        "Iterations",
+        min_value=1,
+        max_value=APP_MAX_ITERATIONS,
+        step=1000,
+        key="n_iterations",
+        help="Full-table gradient-descent updates for Train. The notebook uses 10,000.",
+    )
+    st.sidebar.number_input(
+        "Seed",
+        min_value=0,
+        max_value=MAX_SEED,
+        step=1,
+        key="seed",
+        help="Seeds np.random.RandomState for the initial weights 2·random − 1. The notebook uses 0.",
+    )
+    use_target = st.sidebar.checkbox(
+        "Stop early at a target loss",
+        key="use_target",
+        help="Stop training as soon as E = ½·Σ(y − out)² is at or below the target.",
+    )
+    if use_target:
+        st.sidebar.number_input(
+            "Target loss",
+            min_value=0.0,
+            max_value=10.0,
+            step=0.001,
+            format="%.4f",
+            key="target_loss",
+            help="Training stops at the first iteration whose loss is at most this.",
+        )
+    a, b = st.sidebar.columns(2)
+    a.button("Train", on_click=on_train, type="primary", width="stretch", help="Train all iterations.")
+    b.button("Step", on_click=on_step, width="stretch", help="Apply exactly one more update.")
+    a.button("Reset", on_click=on_reset, width="stretch", help="Back to the initial weights (iteration 0).")
+    b.button("New seed", on_click=on_new_seed, width="stretch", help="Draw new initial weights.")
+    trained_to = st.session_state.trained_to
+    return TrainConfig(
+        learning_rate=float(st.session_state.learning_rate),
+        n_iterations=int(st.session_state.n_iterations) if trained_to is None else int(trained_to),
+        seed=int(st.session_state.seed),
+        hidden=hidden,
+        activation=st.session_state.activation,
+        use_bias=bool(st.session_state.use_bias),
+        target_loss=float(st.session_state.target_loss) if use_target else None,
+    )
+
+
+# -------------------------------------------------------------------------------------------- output
+def _format_values(values: np.ndarray) -> str:
+    return ", ".join(f"{v:.8f}" for v in np.ravel(values))
+
+
+def state_table(run: Run, snapshot: Snapshot) -> pd.DataFrame:
+    """Per-row numbers at one iteration: inputs, target, output, error and delta per output."""
+    table = run.table
+    columns: dict[str, object] = {name: table.X[:, i] for i, name in enumerate(input_names(table.n_inputs))}
+    for j, name in enumerate(output_names(table.n_outputs)):
+        suffix = "" if table.n_outputs == 1 else f" ({name})"
+        columns[f"target{suffix}"] = table.y[:, j]
+        columns[f"output{suffix}"] = snapshot.output[:, j]
+        columns[f"error y−out{suffix}"] = table.y[:, j] - snapshot.output[:, j]
+        columns[f"delta δ{suffix}"] = snapshot.grads.delta[-1][:, j]
+    return pd.DataFrame(columns, index=pd.RangeIndex(1, table.n_rows + 1, name="row"))
+
+
+def status_notice(run: Run) -> None:
+    if run.status == "target_reached":
+        st.success(
+            f"Reached the target loss at iteration {run.final.iteration:,}. "
+            "Untick “Stop early at a target loss” to keep stepping.",
+            icon="🎯",
+        )
+    elif run.status == "non_finite":
+        st.error(
+            f"The weights became infinite or NaN at iteration {run.failed_at:,}: the learning rate is too "
+            f"large for this table. Showing the last finite state (iteration {run.final.iteration:,}).",
+            icon="💥",
+        )
+
+
+def explanation(table: TruthTable) -> None:
+    with st.expander("What am I looking at?", expanded=False):
+        st.markdown(
+            "Each iteration runs the notebook's four lines over the whole table:\n\n"
+            "1. **Forward**: net input $z = Xw$, output $\\text{out} = \\sigma(z) = 1/(1+e^{-z})$.\n"
+            "2. **Error**: $y - \\text{out}$.\n"
+            "3. **Delta**: $\\delta = (y - \\text{out})\\cdot \\text{out}\\,(1-\\text{out})$. The notebook's "
+            "`sigmoid_derivative(x) = x * (1 - x)` is given the unit's **output**, not its net input: "
+            "$\\sigma'(z) = \\sigma(z)(1-\\sigma(z)) = \\text{out}(1-\\text{out})$. Passing $z$ there is the "
+            "classic mistake.\n"
+            "4. **Update**: $w \\leftarrow w + \\text{lr}\\cdot X^\\top\\delta$.\n\n"
+            "This is gradient descent on the squared error $E = \\tfrac12\\sum (y-\\text{out})^2$: "
+            "$\\partial E/\\partial w = -X^\\top\\delta$, so the update is "
+            "$w - \\text{lr}\\,\\partial E/\\partial w$.\n\n"
+            "**Charts**: left, every weight over the iterations; middle, the loss $E$ (log scale); right, "
+            "the sigmoid (solid) and its derivative (dashed) with each table row drawn at its net input "
+            "and output. Press ▶ to replay training; all three move together. Rows far out on the flat "
+            "parts of the curve have a tiny derivative, so their weights barely move."
+        )
+        if table.n_inputs and np.all(table.X[:, -1] == 1):
+            st.caption(f"x{table.n_inputs} is constant 1: its weight acts as the unit's bias.")
+
+
+def results(run: Run, test_input: tuple[float, ...]) -> None:
+    """Metrics, the animated figure and the per-row table at the inspected iteration."""
+    final = run.final.iteration
+    if final > 0:
+        identity = hash((run.table, run.config))
+        if st.session_state.get("inspect_run") != identity:
+            st.session_state.inspect_iteration = final  # a new run opens at its last iteration
+            st.session_state.inspect_run = identity
+        st.slider(
+            "Inspect iteration",
+            0,
+            final,
+            key="inspect_iteration",
+            help="The metrics, the table below and the charts' starting frame show this iteration.",
+        )
+        iteration = int(st.session_state.inspect_iteration)
+    else:
+        iteration = 0
+    snapshot = run.snapshot_at(iteration)
+    prediction = run.predict(np.array([test_input]), iteration)
+    shown = "[" + ", ".join(f"{v:g}" for v in test_input) + "]"
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Iteration", f"{iteration:,}", help="Number of updates applied.")
+    c2.metric("Loss E = ½·Σ(y − out)²", f"{snapshot.loss:.3e}")
+    c3.metric(f"Prediction for {shown}", _format_values(prediction))
+    st.plotly_chart(training_figure(run, selected_iteration=iteration), key="training_chart", width="stretch")
+    st.caption(f"Rows at iteration {iteration:,}")
+    st.dataframe(state_table(run, snapshot), width="stretch")
+
+
+def main() -> None:
+    init_state()
+    st.title("🧠 Backprop Simulator")
+    st.caption(
+        "Edit a truth table, train a sigmoid unit with the delta rule, and watch every weight, the error "
+        "and the outputs on the sigmoid curve move. The defaults are the classic notebook: seed 0, "
+        "learning rate 1, 10,000 iterations, prediction 0.99993703 for [1, 0, 0]."
+    )
+    st.sidebar.header("Experiment")
+    st.sidebar.selectbox(
+        "Preset",
+        list(PRESETS),
+        key="preset",
+        on_change=on_preset_change,
+        help="Load a truth table. The notebook's table is the default.",
+    )
+    st.sidebar.caption(get_preset(st.session_state.preset).description)
+    try:
+        config = training_controls()
+    except BackpropError as error:
+        st.sidebar.error(str(error), icon="⚠️")
+        return
+    left, right = st.columns([2, 3], gap="large")
+    with left:
+        st.subheader("Truth table")
+        shape_controls()
+        table = table_editor()
+        test_input = test_input_control(table.n_inputs)
+        explanation(table)
+    with right:
+        run = run_training(table, config)
+        st.session_state.shown_iteration = run.final.iteration
+        status_notice(run)
+        results(run, test_input)
+
+
+main()

@@ -1,0 +1,177 @@
+"""App logic through Streamlit's AppTest: what a user sees after each action."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+
+
+def fresh() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metric(at: AppTest, prefix: str) -> str:
+    matches = [m.value for m in at.metric if m.label.startswith(prefix)]
+    assert matches, [m.label for m in at.metric]
+    return matches[0]
+
+
+def button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def edit_table(at: AppTest, edited_rows=None, added_rows=None, deleted_rows=None) -> None:
+    key = f"table_editor_{at.session_state['table_version']}"
+    at.session_state[key] = {
+        "edited_rows": edited_rows or {},
+        "added_rows": added_rows or [],
+        "deleted_rows": deleted_rows or [],
+    }
+    at.run()
+    assert not at.exception, at.exception
+
+
+def errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.error]
+
+
+@pytest.fixture(scope="module")
+def default_app() -> AppTest:
+    return fresh()
+
+
+def test_default_page_shows_the_notebook_prediction(default_app: AppTest) -> None:
+    at = default_app
+    assert metric(at, "Prediction for [1, 0, 0]") == "0.99993703"
+    assert metric(at, "Iteration") == "10,000"
+    assert not errors(at)
+    assert at.title[0].value.endswith("Backprop Simulator")
+
+
+def test_default_chart_is_animated(default_app: AppTest) -> None:
+    charts = default_app.get("plotly_chart")
+    assert charts, "no plotly chart on the page"
+    spec = json.loads(charts[0].proto.spec)
+    assert 2 <= len(spec["frames"]) <= 200
+    assert spec["layout"]["sliders"][0]["steps"][-1]["label"].replace(",", "") == "10000"
+
+
+def test_row_table_shows_outputs_at_the_inspected_iteration(default_app: AppTest) -> None:
+    frame = default_app.dataframe[0].value
+    assert list(frame["target"]) == [0.0, 1.0, 1.0, 0.0]
+    assert frame["output"].iloc[1] > 0.99 and frame["output"].iloc[0] < 0.01
+
+
+def test_step_reset_and_train() -> None:
+    at = fresh()
+    button(at, "Step").click().run()
+    assert metric(at, "Iteration") == "10,001"
+    button(at, "Reset").click().run()
+    assert metric(at, "Iteration") == "0"
+    initial = metric(at, "Prediction")
+    button(at, "Step").click().run()
+    assert metric(at, "Iteration") == "1"
+    assert metric(at, "Prediction") != initial
+    button(at, "Train").click().run()
+    assert metric(at, "Iteration") == "10,000"
+    assert metric(at, "Prediction") == "0.99993703"
+    assert not at.exception
+
+
+def test_learning_rate_changes_the_result() -> None:
+    at = fresh()
+    at.number_input(key="learning_rate").set_value(0.1).run()
+    assert not at.exception
+    assert metric(at, "Prediction") != "0.99993703"
+    assert float(metric(at, "Prediction")) > 0.5
+
+
+def test_new_seed_changes_initial_weights() -> None:
+    at = fresh()
+    button(at, "Reset").click().run()
+    before = metric(at, "Prediction")
+    button(at, "New seed").click().run()
+    assert at.session_state["seed"] != 0 or metric(at, "Prediction") != before
+
+
+def test_editing_the_table_retrains() -> None:
+    at = fresh()
+    # make the output follow x2 instead of x1: rows 2 and 4 (0-based 1 and 3) swap targets
+    edit_table(at, edited_rows={1: {"y": 1.0}, 2: {"y": 0.0}, 3: {"y": 1.0}})
+    assert not errors(at)
+    assert float(metric(at, "Prediction for [1, 0, 0]")) < 0.1
+
+
+def test_bad_target_shows_error_and_keeps_last_valid_table() -> None:
+    at = fresh()
+    edit_table(at, edited_rows={0: {"y": 2.0}})
+    messages = errors(at)
+    assert any("Row 1" in m and "column y" in m for m in messages), messages
+    assert metric(at, "Prediction for [1, 0, 0]") == "0.99993703"
+
+
+def test_empty_new_row_is_reported() -> None:
+    at = fresh()
+    edit_table(at, added_rows=[{"x1": 1.0}])
+    messages = errors(at)
+    assert any("Row 5" in m and "empty" in m for m in messages), messages
+    assert metric(at, "Prediction for [1, 0, 0]") == "0.99993703"
+
+
+def test_deleting_every_row_is_reported() -> None:
+    at = fresh()
+    edit_table(at, deleted_rows=[0, 1, 2, 3])
+    assert any("no rows" in m for m in errors(at)), errors(at)
+    assert metric(at, "Prediction for [1, 0, 0]") == "0.99993703"
+
+
+def test_bad_test_input_keeps_the_last_one() -> None:
+    at = fresh()
+    at.text_input(key="test_input").set_value("1, zero, 0").run()
+    assert any("number" in m for m in errors(at)), errors(at)
+    assert metric(at, "Prediction for [1, 0, 0]") == "0.99993703"
+    at.text_input(key="test_input").set_value("0, 0, 1").run()
+    assert not errors(at)
+    assert float(metric(at, "Prediction for [0, 0, 1]")) < 0.01
+
+
+def test_preset_loads_its_table() -> None:
+    at = fresh()
+    at.selectbox(key="preset").set_value("or").run()
+    assert not at.exception
+    frame = at.dataframe[0].value
+    assert list(frame["target"]) == [0.0, 1.0, 1.0, 1.0]
+    assert float(metric(at, "Prediction for [1, 1, 1]")) > 0.9
+
+
+def test_target_loss_stops_early() -> None:
+    at = fresh()
+    at.checkbox(key="use_target").check().run()
+    at.number_input(key="target_loss").set_value(0.01).run()
+    assert not at.exception
+    assert any("target loss" in s.value for s in at.success)
+    assert int(metric(at, "Iteration").replace(",", "")) < 10_000
+
+
+def test_changing_input_columns_keeps_the_page_working() -> None:
+    at = fresh()
+    at.number_input(key="n_inputs").set_value(2).run()
+    assert not at.exception
+    assert list(at.dataframe[0].value.columns[:2]) == ["x1", "x2"]
+    assert metric(at, "Prediction for [0, 0]")
+
+
+def test_inspect_slider_moves_the_shown_iteration() -> None:
+    at = fresh()
+    at.slider(key="inspect_iteration").set_value(0).run()
+    assert metric(at, "Iteration") == "0"
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert spec["layout"]["sliders"][0]["active"] == 0
