@@ -88,7 +88,7 @@ class TruthTable:
 
     def varying_inputs(self) -> tuple[int, ...]:
         """Indices of input columns that are not constant over the rows."""
-        return tuple(int(i) for i in np.flatnonzero(np.ptp(self.X, axis=0) > 0))
+        return tuple(int(i) for i in np.flatnonzero(np.not_equal(self.X, self.X[:1]).any(axis=0)))
 
     def conflicting_rows(self) -> tuple[tuple[int, ...], ...]:
         """Groups of 1-based rows with equal inputs but different targets (not exactly learnable)."""
