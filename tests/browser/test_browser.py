@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import ARTIFACTS, REPO, wait_idle
+from .conftest import ARTIFACTS, IDLE, REPO, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -26,11 +26,34 @@ def expect(locator: Any) -> Any:
 
 
 def metric_value(page: Any, label: str) -> Any:
-    """The value element of the st.metric whose label contains `label`."""
+    """The value element of the st.metric labelled exactly `label`."""
     metric = page.locator('[data-testid="stMetric"]').filter(
-        has=page.locator('[data-testid="stMetricLabel"]', has_text=label)
+        has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
     )
     return metric.locator('[data-testid="stMetricValue"]')
+
+
+def wait_for_metric(page: Any, label: str, value: str, timeout_ms: float = 30_000) -> None:
+    """Wait until the script is idle and the metric `label` shows `value`.
+
+    Checked together in one predicate: while a rerun changes the layout, the previous run's metrics
+    stay on the page (stale) next to the new ones until the script finishes.
+    """
+    page.wait_for_function(
+        """([label, value]) => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            if (!app || app.getAttribute("data-test-script-state") !== "notRunning") return false;
+            const metrics = [...document.querySelectorAll('[data-testid="stMetric"]')];
+            const shown = metrics.filter(m => {
+                const name = m.querySelector('[data-testid="stMetricLabel"]');
+                return name && name.innerText.trim() === label;
+            });
+            return shown.length === 1 &&
+                shown[0].querySelector('[data-testid="stMetricValue"]').innerText.trim() === value;
+        }""",
+        arg=[label, value],
+        timeout=timeout_ms,
+    )
 
 
 def sidebar_button(page: Any, name: str) -> Any:
@@ -87,16 +110,13 @@ def test_play_animates_the_training_figure(page: Any) -> None:
 
 def test_step_and_reset_move_the_iteration(page: Any) -> None:
     load(page)
-    iteration = metric_value(page, "Iteration")
     sidebar_button(page, "Step").click()
-    expect(iteration).to_have_text("10,001")
-    wait_idle(page, "10,001")
+    wait_for_metric(page, "Iteration", "10,001")
     sidebar_button(page, "Reset").click()
-    expect(iteration).to_have_text("0")
-    wait_idle(page, "Iteration")
+    wait_for_metric(page, "Iteration", "0")
     sidebar_button(page, "Step").click()
-    expect(iteration).to_have_text("1")
-    wait_idle(page, "Iteration")
+    wait_for_metric(page, "Iteration", "1")
+    expect(metric_value(page, "Iteration")).to_have_text("1")
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
@@ -107,7 +127,7 @@ def test_learning_rate_input_changes_the_prediction(page: Any) -> None:
     field.fill("0.5")
     field.press("Enter")
     expect(prediction).not_to_have_text(NOTEBOOK_PREDICTION)
-    wait_idle(page, "Prediction for")
+    page.wait_for_selector(IDLE)
     assert float(prediction.inner_text()) < float(NOTEBOOK_PREDICTION)  # smaller steps: less trained
     assert page.locator('[data-testid="stException"]').count() == 0
 
