@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import ARTIFACTS, IDLE, REPO, wait_idle
+from .conftest import ARTIFACTS, IDLE, REPO, VIEWPORT, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -133,12 +133,25 @@ def test_learning_rate_input_changes_the_prediction(page: Any) -> None:
 
 
 def test_screenshot(page: Any) -> None:
-    """Full-page screenshot for a person to look at; BACKPROP_UPDATE_SCREENSHOT=1 refreshes the README's."""
+    """Screenshots for a person to look at; BACKPROP_UPDATE_SCREENSHOT=1 refreshes the README's.
+
+    Streamlit scrolls inside its main container, not the document, so `full_page` alone would stop at
+    the viewport: the whole page is captured by growing the viewport to the content's height.
+    """
     load(page)
     page.wait_for_timeout(500)  # let Plotly finish its first transition
     ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / "app-full-page.png"
-    page.screenshot(path=str(path), full_page=True)
-    assert path.stat().st_size > 10_000
+    top = ARTIFACTS / "app-viewport.png"
+    page.screenshot(path=str(top))
     if os.environ.get("BACKPROP_UPDATE_SCREENSHOT") == "1":
         page.screenshot(path=str(REPO / "docs" / "screenshot.png"))
+    height = page.evaluate(
+        """() => Math.max(...[...document.querySelectorAll('[data-testid="stMain"], section.main, body')]
+            .map(e => e.scrollHeight))"""
+    )
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": min(int(height) + 40, 6000)})
+    page.wait_for_timeout(500)  # charts resize to the new viewport
+    full = ARTIFACTS / "app-full-page.png"
+    page.screenshot(path=str(full), full_page=True)
+    assert top.stat().st_size > 10_000 and full.stat().st_size > 10_000
+    assert page.locator('[data-testid="stException"]').count() == 0
