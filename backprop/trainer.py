@@ -43,7 +43,8 @@ Status = Literal["completed", "target_reached", "non_finite"]
 
 def _whole(value: object, field: str, low: int, high: int, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        if isinstance(value, numbers.Real) and math.isfinite(value) and float(value).is_integer():
+        real = isinstance(value, numbers.Real) and not isinstance(value, bool)
+        if real and math.isfinite(value) and float(value).is_integer():
             value = int(value)
         else:
             raise ConfigError(f"{what} must be a whole number from {low:,} to {high:,}.", field)
