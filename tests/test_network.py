@@ -239,7 +239,9 @@ def test_params_are_read_only_copies() -> None:
         ([np.zeros((2, 3)), np.full((3, 1), np.inf)], None, "finite"),
     ],
 )
-def test_make_params_checks_shapes_biases_and_finiteness(weights: list, biases: list | None, match: str):
+def test_make_params_checks_shapes_biases_and_finiteness(
+    weights: list, biases: list | None, match: str
+) -> None:
     with pytest.raises(ConfigError, match=match):
         make_params(Architecture(2, 1, (3,)), weights, biases)
 

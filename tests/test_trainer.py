@@ -1,0 +1,346 @@
+"""Trainer: parity with the notebook, bounded history, exact replay, early stop and divergence."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from backprop.errors import ConfigError
+from backprop.network import Architecture, make_params
+from backprop.table import PRESETS, TruthTable
+from backprop.trainer import (
+    DEFAULT_HISTORY_SIZE,
+    MAX_ITERATIONS,
+    Run,
+    TrainConfig,
+    recording_schedule,
+    take_snapshot,
+    train,
+)
+
+NOTEBOOK = PRESETS["notebook"].table
+
+
+def _global_rng_state() -> tuple:
+    name, keys, pos, has_gauss, cached = np.random.get_state()
+    return name, keys.tolist(), pos, has_gauss, cached
+
+
+# --- the notebook ---------------------------------------------------------------------------------
+
+
+def _notebook_backpropagation(X: np.ndarray, y: np.ndarray, learning_rate: float, num_iterations: int):
+    """The notebook's cell 3, verbatim apart from restoring the global RNG it reseeds."""
+
+    def sigmoid(x):
+        return 1 / (1 + np.exp(-x))
+
+    def sigmoid_derivative(x):
+        return x * (1 - x)
+
+    saved = np.random.get_state()
+    try:
+        np.random.seed(0)
+        weights = 2 * np.random.random((3, 1)) - 1
+    finally:
+        np.random.set_state(saved)
+
+    for _i in range(num_iterations):
+        layer0 = X
+        layer1 = sigmoid(np.dot(layer0, weights))
+        error = y - layer1
+        delta = error * sigmoid_derivative(layer1)
+        weights += learning_rate * np.dot(layer0.T, delta)
+
+    return weights, sigmoid
+
+
+def test_notebook_parity_weights_and_prediction() -> None:
+    X = np.array([[0, 0, 1], [1, 1, 1], [1, 0, 1], [0, 1, 1]])
+    y = np.array([[0, 1, 1, 0]]).T
+    weights, sigmoid = _notebook_backpropagation(X, y, learning_rate=1, num_iterations=10000)
+    predicted_output = sigmoid(np.dot(np.array([[1, 0, 0]]), weights))
+    assert round(float(predicted_output[0, 0]), 8) == 0.99993703
+
+    np.random.seed(12345)  # any global state: train must neither use nor change it
+    before = _global_rng_state()
+    run = train(NOTEBOOK, TrainConfig())
+    assert _global_rng_state() == before
+
+    assert run.status == "completed" and run.final.iteration == 10_000
+    np.testing.assert_allclose(run.final.params.weights[0], weights, rtol=0, atol=1e-12)
+    prediction = run.predict([1, 0, 0])
+    assert prediction.shape == (1, 1)
+    assert round(float(prediction[0, 0]), 8) == 0.99993703
+    assert f"{prediction}" == "[[0.99993703]]"
+
+
+def test_notebook_parity_holds_for_other_seeds_and_rates() -> None:
+    for seed, lr, n in [(1, 0.5, 300), (42, 3.0, 200)]:
+        rng = np.random.RandomState(seed)
+        weights = 2 * rng.random_sample((3, 1)) - 1
+        X, y = NOTEBOOK.X, NOTEBOOK.y
+        for _ in range(n):
+            layer1 = 1 / (1 + np.exp(-np.dot(X, weights)))
+            weights += lr * np.dot(X.T, (y - layer1) * (layer1 * (1 - layer1)))
+        run = train(NOTEBOOK, TrainConfig(learning_rate=lr, n_iterations=n, seed=seed))
+        np.testing.assert_allclose(run.final.params.weights[0], weights, rtol=0, atol=1e-12)
+
+
+def test_training_is_deterministic() -> None:
+    config = TrainConfig(n_iterations=300, hidden=(3,), activation="tanh", use_bias=True, seed=9)
+    a, b = train(PRESETS["xor"].table, config), train(PRESETS["xor"].table, config)
+    for Wa, Wb in zip(a.final.params.weights, b.final.params.weights, strict=True):
+        np.testing.assert_array_equal(Wa, Wb)
+
+
+# --- bounded history --------------------------------------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(n=st.integers(0, MAX_ITERATIONS), size=st.integers(2, 3000))
+def test_recording_schedule_bounds(n: int, size: int) -> None:
+    schedule = recording_schedule(n, size)
+    assert len(schedule) <= size
+    assert schedule[0] == 0 and schedule[-1] == n
+    assert np.all(np.diff(schedule) > 0)
+    if n + 1 <= size:
+        np.testing.assert_array_equal(schedule, np.arange(n + 1))
+    else:
+        assert len(schedule) >= min(size, n + 1) // 2  # the budget is mostly used
+
+
+@pytest.mark.parametrize(
+    ("n", "size"),
+    [
+        (0, 2),
+        (1, 2),
+        (2, 2),
+        (5, 2),
+        (2, 3),
+        (7, 3),
+        (9, 10),
+        (10, 10),
+        (11, 10),
+        (40, 7),
+        (999, 50),
+        (2500, 200),
+        (2500, 1001),
+    ],
+)
+def test_history_is_bounded_and_follows_the_schedule(n: int, size: int) -> None:
+    run = train(NOTEBOOK, TrainConfig(n_iterations=n, history_size=size))
+    iterations = run.iterations
+    assert len(run.history) <= size
+    assert iterations[0] == 0 and iterations[-1] == n
+    np.testing.assert_array_equal(iterations, recording_schedule(n, size))
+    if n + 1 <= size:
+        np.testing.assert_array_equal(iterations, np.arange(n + 1))
+
+
+def test_default_history_size() -> None:
+    run = train(NOTEBOOK, TrainConfig())
+    assert len(run.history) == DEFAULT_HISTORY_SIZE
+    np.testing.assert_array_equal(run.iterations[:500], np.arange(500))
+    assert run.history[-1].iteration == 10_000
+
+
+def test_snapshots_are_read_only() -> None:
+    run = train(PRESETS["half-adder"].table, TrainConfig(n_iterations=20, hidden=(3,), use_bias=True))
+    for snapshot in (run.history[0], run.final, run.snapshot_at(7)):
+        arrays = [
+            snapshot.output,
+            *snapshot.params.weights,
+            *snapshot.params.biases,
+            *snapshot.grads.delta,
+            *snapshot.grads.dW,
+            *snapshot.grads.db,
+        ]
+        for array in arrays:
+            with pytest.raises(ValueError, match="read-only"):
+                array.flat[0] = 1.0
+    with pytest.raises(AttributeError):
+        run.final.loss = 0.0  # type: ignore[misc]
+
+
+def test_snapshot_records_loss_output_and_gradients_at_its_parameters() -> None:
+    run = train(PRESETS["xor"].table, TrainConfig(n_iterations=50, hidden=(2,)))
+    for snapshot in run.history[::10]:
+        fresh = take_snapshot(run.arch, snapshot.params, run.table, snapshot.iteration)
+        assert snapshot.loss == fresh.loss
+        np.testing.assert_array_equal(snapshot.output, fresh.output)
+        for g, h in zip(snapshot.grads.dW, fresh.grads.dW, strict=True):
+            np.testing.assert_array_equal(g, h)
+    np.testing.assert_array_equal(run.history[0].params.weights[0], run.initial.weights[0])
+
+
+@pytest.mark.parametrize("k", [0, 1, 2, 24, 25, 26, 137, 410, 599, 600])
+def test_snapshot_at_equals_a_fresh_training_run(k: int) -> None:
+    table = PRESETS["xor"].table
+    config = TrainConfig(n_iterations=600, hidden=(3,), activation="tanh", use_bias=True, history_size=50)
+    run = train(table, config)
+    assert {26, 137, 410, 599}.isdisjoint(run.iterations.tolist())  # these are replayed, not stored
+    snapshot = run.snapshot_at(k)
+    fresh = train(table, TrainConfig(**{**config.__dict__, "n_iterations": k})).final
+    assert snapshot.iteration == k
+    replayed, expected = snapshot.params, fresh.params
+    for a, b in zip(replayed.weights + replayed.biases, expected.weights + expected.biases, strict=True):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(snapshot.output, fresh.output, rtol=0, atol=1e-12)
+    assert snapshot.loss == pytest.approx(fresh.loss, abs=1e-12)
+    np.testing.assert_allclose(run.predict([[1, 1, 1]], iteration=k), fresh.output[3:4], rtol=0, atol=1e-12)
+
+
+def test_snapshot_at_out_of_range_is_a_config_error() -> None:
+    run = train(NOTEBOOK, TrainConfig(n_iterations=10))
+    for k in (-1, 11):
+        with pytest.raises(ConfigError, match="from 0 to 10") as info:
+            run.snapshot_at(k)
+        assert info.value.field == "iteration"
+
+
+# --- how a run ends ---------------------------------------------------------------------------------
+
+
+def test_target_loss_stops_early_at_the_first_iteration_below_it() -> None:
+    run = train(NOTEBOOK, TrainConfig(target_loss=0.01))
+    assert run.status == "target_reached" and run.failed_at is None
+    k = run.final.iteration
+    assert 0 < k < 10_000
+    assert run.final.loss <= 0.01 < run.snapshot_at(k - 1).loss
+    assert len(run.history) <= DEFAULT_HISTORY_SIZE
+
+
+def test_target_loss_already_met_at_the_start() -> None:
+    run = train(NOTEBOOK, TrainConfig(target_loss=100.0))
+    assert run.status == "target_reached"
+    assert [s.iteration for s in run.history] == [0]
+
+
+def test_target_loss_never_reached_completes() -> None:
+    run = train(NOTEBOOK, TrainConfig(n_iterations=100, target_loss=0.0))
+    assert run.status == "completed" and run.final.iteration == 100
+
+
+def _diverging_run() -> Run:
+    """A ReLU hidden layer with explicit huge output weights: the first update overflows to infinity."""
+    table = TruthTable([[1.0]], [[1.0]])
+    config = TrainConfig(learning_rate=100, n_iterations=50, hidden=(2,), activation="relu")
+    arch = config.architecture(table)
+    initial = make_params(arch, [[[1.0, 1.0]], [[1e308], [-1e308]]])
+    return train(table, config, initial=initial)
+
+
+def test_non_finite_update_stops_with_failed_at_and_no_warnings() -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run = _diverging_run()
+        run.snapshot_at(0)
+        run.predict([[1.0]])
+    assert caught == []
+    assert run.status == "non_finite"
+    assert run.failed_at == 1
+    assert run.final.iteration == 0
+    assert run.final.params.is_finite()
+    assert np.isfinite(run.final.loss)
+
+
+def test_huge_inputs_and_large_rate_train_without_warnings() -> None:
+    table = TruthTable([[1e300, 1.0], [-1e300, 1.0], [1e300, -1e300], [0.0, 1.0]], [[1], [0], [0.5], [1]])
+    for hidden, activation in [((), "sigmoid"), ((3,), "relu"), ((4, 2), "tanh")]:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            run = train(
+                table, TrainConfig(learning_rate=100, n_iterations=200, hidden=hidden, activation=activation)
+            )
+        assert caught == []
+        assert run.status in ("completed", "non_finite")
+        assert run.final.params.is_finite()
+        if run.status == "non_finite":
+            assert run.failed_at == run.final.iteration + 1
+
+
+def test_explicit_initial_parameters_are_used_and_kept() -> None:
+    arch = Architecture(3)
+    initial = make_params(arch, [[[0.5], [-0.5], [0.25]]])
+    run = train(NOTEBOOK, TrainConfig(n_iterations=3), initial=initial)
+    assert run.initial is initial
+    np.testing.assert_array_equal(run.history[0].params.weights[0], [[0.5], [-0.5], [0.25]])
+
+
+def test_progress_is_reported_and_can_cancel() -> None:
+    calls: list[tuple[int, int]] = []
+    train(NOTEBOOK, TrainConfig(n_iterations=1000), progress=lambda done, total: calls.append((done, total)))
+    assert 50 <= len(calls) <= 101
+    assert calls[-1] == (1000, 1000)
+    assert all(total == 1000 for _, total in calls)
+
+    class CancelledError(Exception):
+        pass
+
+    def cancel(done: int, total: int) -> None:
+        if done >= 300:
+            raise CancelledError
+
+    with pytest.raises(CancelledError):
+        train(NOTEBOOK, TrainConfig(n_iterations=1000), progress=cancel)
+
+
+# --- configuration ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"learning_rate": 0}, "learning_rate"),
+        ({"learning_rate": -1.0}, "learning_rate"),
+        ({"learning_rate": 100.5}, "learning_rate"),
+        ({"learning_rate": float("nan")}, "learning_rate"),
+        ({"learning_rate": float("inf")}, "learning_rate"),
+        ({"learning_rate": True}, "learning_rate"),
+        ({"learning_rate": "1"}, "learning_rate"),
+        ({"n_iterations": -1}, "n_iterations"),
+        ({"n_iterations": MAX_ITERATIONS + 1}, "n_iterations"),
+        ({"n_iterations": 2.5}, "n_iterations"),
+        ({"n_iterations": True}, "n_iterations"),
+        ({"n_iterations": float("nan")}, "n_iterations"),
+        ({"seed": -1}, "seed"),
+        ({"seed": 2**32}, "seed"),
+        ({"seed": "0"}, "seed"),
+        ({"target_loss": -0.1}, "target_loss"),
+        ({"target_loss": float("nan")}, "target_loss"),
+        ({"target_loss": False}, "target_loss"),
+        ({"history_size": 1}, "history_size"),
+    ],
+)
+def test_config_rejects_bad_values_naming_the_field(kwargs: dict, field: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        TrainConfig(**kwargs)
+    assert info.value.field == field
+    assert isinstance(info.value, ValueError)
+
+
+def test_config_normalises_numbers_and_is_hashable() -> None:
+    config = TrainConfig(learning_rate=2, n_iterations=np.int64(5), seed=7.0, hidden=[3], target_loss=0)
+    assert config.learning_rate == 2.0 and isinstance(config.learning_rate, float)
+    assert config.n_iterations == 5 and type(config.n_iterations) is int
+    assert config.seed == 7 and type(config.seed) is int
+    assert config.hidden == (3,) and config.target_loss == 0.0
+    assert hash(config) == hash(
+        TrainConfig(learning_rate=2.0, n_iterations=5, seed=7, hidden=(3,), target_loss=0.0)
+    )
+    with pytest.raises(AttributeError):
+        config.seed = 1  # type: ignore[misc]
+
+
+def test_config_architecture_errors_surface_when_training() -> None:
+    with pytest.raises(ConfigError) as info:
+        train(NOTEBOOK, TrainConfig(hidden=(9,)))
+    assert info.value.field == "hidden"
+    with pytest.raises(ConfigError) as info:
+        train(NOTEBOOK, TrainConfig(activation="softmax"))
+    assert info.value.field == "activation"
