@@ -39,17 +39,27 @@ if [ ! -x "$CHROMIUM" ]; then
 fi
 if [ -x "$CHROMIUM" ]; then "$CHROMIUM" --version 2>/dev/null || true; fi
 
+# Every check runs even after one fails, so one CI log shows all problems; any failure fails the run.
+failed=()
+
 step "ruff check"
-"$VENV/bin/ruff" check .
+"$VENV/bin/ruff" check . || failed+=("ruff check")
 
 step "ruff format --check"
-"$VENV/bin/ruff" format --check .
+"$VENV/bin/ruff" format --check . || failed+=("ruff format")
 
 step "pytest"
 status=0
 "$VENV/bin/python" -m pytest "$@" || status=$?
 if [ "$status" -eq 5 ]; then
-    echo "pytest collected no tests: treating that as a failure"
+    echo "pytest collected no tests: that is a failure"
+    failed+=("pytest (no tests)")
+elif [ "$status" -ne 0 ]; then
+    failed+=("pytest (exit $status)")
+fi
+
+if [ "${#failed[@]}" -gt 0 ]; then
+    printf '\nFAILED: %s\n' "$(IFS=,; echo "${failed[*]}")"
     exit 1
 fi
-exit "$status"
+# Nothing printed after pytest on success: its closing summary line stays the log's last line.
