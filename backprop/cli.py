@@ -8,6 +8,7 @@ arguments or input files, with a single ``backprop: error: ...`` line on stderr.
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
 import math
 import os
@@ -240,6 +241,8 @@ def read_table_file(path: str) -> TruthTable:
         raise UsageError(f"--table {shown}: cannot read it ({exc.strerror or exc})") from None
     if len(data) > MAX_CSV_BYTES:
         raise UsageError(f"--table {shown} is larger than {MAX_CSV_BYTES // 1024} KiB")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise UsageError(f"--table {shown} is UTF-16 text; save it as UTF-8 CSV")
     if b"\x00" in data:
         raise UsageError(f"--table {shown} is not a CSV text file (it contains binary data)")
     try:
