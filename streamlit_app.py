@@ -170,7 +170,8 @@ def parse_test_input(text: str, n_inputs: int) -> tuple[float, ...]:
 def table_editor() -> TruthTable:
     """The truth-table editor; returns the table to train on (the last valid one on bad input)."""
     columns = st.session_state.table_columns
-    frame = pd.DataFrame(st.session_state.table_base, columns=columns, dtype=float)
+    rows = st.session_state.table_base
+    frame = pd.DataFrame(rows, columns=columns, index=pd.RangeIndex(1, len(rows) + 1), dtype=float)
     config = {
         name: st.column_config.NumberColumn(
             name,
@@ -336,10 +337,6 @@ def training_controls() -> TrainConfig:
 
 
 # -------------------------------------------------------------------------------------------- output
-def _format_values(values: np.ndarray) -> str:
-    return ", ".join(f"{v:.8f}" for v in np.ravel(values))
-
-
 def state_table(run: Run, snapshot: Snapshot) -> pd.DataFrame:
     """Per-row numbers at one iteration: inputs, target, output, error and delta per output."""
     table = run.table
@@ -369,7 +366,7 @@ def status_notice(run: Run) -> None:
 
 
 def explanation(table: TruthTable) -> None:
-    with st.expander("What am I looking at?", expanded=False):
+    with st.expander("What am I looking at?", expanded=True):
         st.markdown(
             "Each iteration runs the notebook's four lines over the whole table:\n\n"
             "1. **Forward**: net input $z = Xw$, output $\\text{out} = \\sigma(z) = 1/(1+e^{-z})$.\n"
@@ -391,32 +388,38 @@ def explanation(table: TruthTable) -> None:
             st.caption(f"x{table.n_inputs} is constant 1: its weight acts as the unit's bias.")
 
 
-def results(run: Run, test_input: tuple[float, ...]) -> None:
-    """Metrics, the animated figure and the per-row table at the inspected iteration."""
+def inspected_iteration(run: Run) -> int:
+    """The "Inspect iteration" slider; a new run opens at its last iteration."""
     final = run.final.iteration
-    if final > 0:
-        identity = hash((run.table, run.config))
-        if st.session_state.get("inspect_run") != identity:
-            st.session_state.inspect_iteration = final  # a new run opens at its last iteration
-            st.session_state.inspect_run = identity
-        st.slider(
-            "Inspect iteration",
-            0,
-            final,
-            key="inspect_iteration",
-            help="The metrics, the table below and the charts' starting frame show this iteration.",
-        )
-        iteration = int(st.session_state.inspect_iteration)
-    else:
-        iteration = 0
+    if final == 0:
+        st.caption("Iteration 0: the initial weights. Press Step or Train.")
+        return 0
+    identity = hash((run.table, run.config))
+    if st.session_state.get("inspect_run") != identity:
+        st.session_state.inspect_iteration = final
+        st.session_state.inspect_run = identity
+    st.slider(
+        "Inspect iteration",
+        0,
+        final,
+        key="inspect_iteration",
+        help="The numbers here, the row table and the charts' starting frame show this iteration.",
+    )
+    return int(st.session_state.inspect_iteration)
+
+
+def results(run: Run, iteration: int, test_input: tuple[float, ...]) -> None:
+    """Metrics and the per-row table at the inspected iteration."""
     snapshot = run.snapshot_at(iteration)
-    prediction = run.predict(np.array([test_input]), iteration)
+    prediction = run.predict(np.array([test_input]), iteration)[0]
     shown = "[" + ", ".join(f"{v:g}" for v in test_input) + "]"
-    c1, c2, c3 = st.columns(3)
+    c1, c2 = st.columns(2)
     c1.metric("Iteration", f"{iteration:,}", help="Number of updates applied.")
-    c2.metric("Loss E = ½·Σ(y − out)²", f"{snapshot.loss:.3e}")
-    c3.metric(f"Prediction for {shown}", _format_values(prediction))
-    st.plotly_chart(training_figure(run, selected_iteration=iteration), key="training_chart", width="stretch")
+    c2.metric("Loss E = ½·Σ(y − out)²", f"{snapshot.loss:.3e}", help="Squared error summed over the table.")
+    names = output_names(run.table.n_outputs)
+    for column, name, value in zip(st.columns(len(names)), names, prediction, strict=True):
+        label = f"Prediction for {shown}" if len(names) == 1 else f"Prediction {name} for {shown}"
+        column.metric(label, f"{value:.8f}", help="The network's output for the test input.")
     st.caption(f"Rows at iteration {iteration:,}")
     st.dataframe(state_table(run, snapshot), width="stretch")
 
@@ -449,12 +452,18 @@ def main() -> None:
         shape_controls()
         table = table_editor()
         test_input = test_input_control(table.n_inputs)
-        explanation(table)
     with right:
         run = run_training(table, config)
         st.session_state.shown_iteration = run.final.iteration
         status_notice(run)
-        results(run, test_input)
+        iteration = inspected_iteration(run)
+        results(run, iteration, test_input)
+    chart, notes = st.columns([5, 2], gap="medium")
+    chart.plotly_chart(
+        training_figure(run, selected_iteration=iteration), key="training_chart", width="stretch"
+    )
+    with notes:
+        explanation(table)
 
 
 main()
