@@ -1,0 +1,493 @@
+"""The chain rule with the actual numbers: one parameter's gradient factor by factor, a layer's whole
+update in matrix form, a prediction's arithmetic, and a finite-difference check of every gradient.
+
+Everything is computed from a run's exact state after ``k`` updates (``Run.snapshot_at``) with the
+network's own forward pass, so the numbers shown are the numbers the trainer used. Layers follow
+``network``: weight layer ``l`` maps ``a[l]`` (sizes[l] units, ``a[0] = X``) to ``a[l+1]`` through
+``z[l] = a[l] @ W[l] (+ b[l])``; the output unit is a sigmoid and ``E = 1/2 * sum((y - out)**2)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from backprop.activations import Activation
+from backprop.errors import ConfigError
+from backprop.network import Architecture, Forward, Params, forward, loss, readonly
+from backprop.trainer import Run, Snapshot
+
+FloatArray = NDArray[np.float64]
+
+DEFAULT_EPSILON = 1e-5  # balances the O(ε²) truncation of a central difference against rounding
+GRADIENT_CHECK_TOLERANCE = 1e-6
+_EPS = float(np.finfo(np.float64).eps)
+
+
+# ------------------------------------------------------------------------------------------- naming
+@dataclass(frozen=True)
+class ParamRef:
+    """One trainable number: the weight ``W[layer][source, target]``, or the bias ``b[layer][target]``
+    when ``source`` is None. ``layer`` is the 0-based weight layer."""
+
+    layer: int
+    target: int
+    source: int | None = None
+
+    @property
+    def is_bias(self) -> bool:
+        return self.source is None
+
+
+def unit_name(arch: Architecture, level: int, index: int) -> str:
+    """Readable name of unit ``index`` (0-based) of activation level ``level`` (0 = the inputs).
+
+    Inputs are ``x1..xn``; hidden units ``h1..hk`` (``h1.3``, ``h2.1`` with two hidden layers); the
+    output is ``out`` (``out1..outm`` with several outputs, matching the targets ``y1..ym``).
+    """
+    if level == 0:
+        return f"x{index + 1}"
+    if level == arch.n_layers:
+        return "out" if arch.n_outputs == 1 else f"out{index + 1}"
+    return f"h{index + 1}" if len(arch.hidden) == 1 else f"h{level}.{index + 1}"
+
+
+def unit_names(arch: Architecture, level: int) -> tuple[str, ...]:
+    """Names of all units of activation level ``level``."""
+    return tuple(unit_name(arch, level, i) for i in range(arch.sizes[level]))
+
+
+def param_name(arch: Architecture, ref: ParamRef) -> str:
+    """Readable name: ``w(x1→out)`` with no hidden layer, ``W1[x2→h3]`` with some, ``b(h3)``."""
+    target = unit_name(arch, ref.layer + 1, ref.target)
+    if ref.source is None:
+        return f"b({target})"
+    source = unit_name(arch, ref.layer, ref.source)
+    if arch.n_layers == 1:
+        return f"w({source}→{target})"
+    return f"W{ref.layer + 1}[{source}→{target}]"
+
+
+def parameters(arch: Architecture) -> tuple[ParamRef, ...]:
+    """Every trainable number, layer by layer: the weights row by row, then the layer's biases (when
+    ``arch.use_bias``)."""
+    refs: list[ParamRef] = []
+    for layer in range(arch.n_layers):
+        n_in, n_out = arch.sizes[layer], arch.sizes[layer + 1]
+        refs.extend(ParamRef(layer, j, i) for i in range(n_in) for j in range(n_out))
+        if arch.use_bias:
+            refs.extend(ParamRef(layer, j) for j in range(n_out))
+    return tuple(refs)
+
+
+def param_value(params: Params, ref: ParamRef) -> float:
+    """The current value of the parameter ``ref``."""
+    if ref.source is None:
+        return float(params.biases[ref.layer][ref.target])
+    return float(params.weights[ref.layer][ref.source, ref.target])
+
+
+def _check_ref(arch: Architecture, ref: ParamRef) -> None:
+    if not 0 <= ref.layer < arch.n_layers:
+        raise ConfigError(f"Layer must be from 0 to {arch.n_layers - 1}, got {ref.layer}.", "layer")
+    if not 0 <= ref.target < arch.sizes[ref.layer + 1]:
+        raise ConfigError(f"Unit {ref.target} does not exist in layer {ref.layer + 1}.", "target")
+    if ref.source is None:
+        if not arch.use_bias:
+            raise ConfigError("This network has no learned biases.", "use_bias")
+    elif not 0 <= ref.source < arch.sizes[ref.layer]:
+        raise ConfigError(f"Unit {ref.source} does not exist in layer {ref.layer}.", "source")
+
+
+def _state(run: Run, iteration: int) -> tuple[Snapshot, Forward]:
+    """The exact state after ``iteration`` updates and its forward pass (with hidden activations)."""
+    snapshot = run.snapshot_at(iteration)
+    with np.errstate(all="ignore"):
+        return snapshot, forward(run.arch, snapshot.params, run.table.X)
+
+
+# ------------------------------------------------------------------------------ one parameter's chain
+@dataclass(frozen=True, eq=False)
+class Upstream:
+    """``∂E/∂a_j = Σ_m W[j, m] · ∂E/∂z_m``: the sum over the paths from hidden unit ``j`` through the
+    units ``m`` of the layer above.
+
+    Attributes
+    ----------
+    names : names of the units m, (n_next,)
+    weights : ``W[l+1][j, m]``, (n_next,)
+    dE_dz : ``∂E/∂z_m = -delta[l+1][:, m]``, (n_rows, n_next)
+    terms : ``W[j, m] · ∂E/∂z_m``, (n_rows, n_next); their row sums are ``∂E/∂a_j``
+    """
+
+    names: tuple[str, ...]
+    weights: FloatArray
+    dE_dz: FloatArray
+    terms: FloatArray
+
+
+@dataclass(frozen=True, eq=False)
+class ParamChain:
+    """``∂E/∂p = Σ_rows ∂E/∂a_j · ∂a_j/∂z_j · ∂z_j/∂p`` for one parameter ``p`` feeding unit ``j``, with
+    the gradient-descent step it causes. All per-row arrays have shape (n_rows,).
+
+    Attributes
+    ----------
+    ref, name : which parameter (see ``param_name``)
+    iteration : the state the numbers belong to (after this many updates)
+    learning_rate : lr of the run
+    activation : activation of unit j (the sigmoid when j is an output)
+    is_output : whether j is an output unit
+    source_name : the unit the weight comes from (None for a bias); target_name : unit j
+    y : targets of output j (None for a hidden unit)
+    z : net input of j; a : its activation (``out`` for an output)
+    dE_da : ``∂E/∂a_j``: ``-(y - out)`` at an output; ``Σ_m W[j,m] ∂E/∂z_m`` below it
+    da_dz : ``f'(z_j)``, written with the output: ``out (1 - out)`` for the sigmoid
+    dz_dp : ``∂z_j/∂p``: the input activation ``a_i`` for a weight, 1 for a bias
+    upstream : the path sum behind ``dE_da`` for a hidden unit, else None
+    terms : each row's product ``dE_da · da_dz · dz_dp``
+    gradient : ``∂E/∂p``, the sum of ``terms``
+    old : the parameter's value; step : ``-lr · gradient``; new : ``old + step``
+    applied : whether the run applied this update (False at its last recorded iteration)
+    """
+
+    ref: ParamRef
+    name: str
+    iteration: int
+    learning_rate: float
+    activation: Activation
+    is_output: bool
+    source_name: str | None
+    target_name: str
+    y: FloatArray | None
+    z: FloatArray
+    a: FloatArray
+    dE_da: FloatArray
+    da_dz: FloatArray
+    dz_dp: FloatArray
+    upstream: Upstream | None
+    terms: FloatArray
+    gradient: float
+    old: float
+    step: float
+    new: float
+    applied: bool
+
+    @property
+    def n_rows(self) -> int:
+        return int(self.terms.shape[0])
+
+
+def parameter_chain(run: Run, iteration: int, ref: ParamRef) -> ParamChain:
+    """The chain rule for one parameter at the state after ``iteration`` updates.
+
+    Parameters
+    ----------
+    run : a finished training run
+    iteration : 0 to ``run.final.iteration``
+    ref : the weight or bias to inspect (see ``parameters``)
+    """
+    arch = run.arch
+    _check_ref(arch, ref)
+    snapshot, fwd = _state(run, iteration)
+    layer, j = ref.layer, ref.target
+    activation = arch.layer_activation(layer)
+    is_output = layer == arch.n_layers - 1
+    a = fwd.a[layer + 1][:, j]
+    upstream = None
+    with np.errstate(all="ignore"):
+        if is_output:
+            y = run.table.y[:, j]
+            dE_da = -(y - a)  # ∂E/∂out = -(y - out)
+        else:
+            y = None
+            W_next = snapshot.params.weights[layer + 1][j]
+            dE_dz = -snapshot.grads.delta[layer + 1]  # ∂E/∂z_m = -δ_m
+            terms_up = W_next * dE_dz  # each path j -> m
+            dE_da = terms_up.sum(axis=1)  # ∂E/∂a_j = Σ_m W[j,m] ∂E/∂z_m
+            upstream = Upstream(
+                unit_names(arch, layer + 2), readonly(W_next), readonly(dE_dz), readonly(terms_up)
+            )
+        da_dz = activation.derivative(a)  # f'(z) written with the output a
+        dz_dp = np.ones_like(a) if ref.source is None else fwd.a[layer][:, ref.source]  # ∂z_j/∂w_ij = a_i
+        terms = dE_da * da_dz * dz_dp
+        gradient = float(terms.sum())
+        old = param_value(snapshot.params, ref)
+        step = -run.config.learning_rate * gradient  # gradient descent: p <- p - lr ∂E/∂p
+    return ParamChain(
+        ref=ref,
+        name=param_name(arch, ref),
+        iteration=iteration,
+        learning_rate=run.config.learning_rate,
+        activation=activation,
+        is_output=is_output,
+        source_name=None if ref.source is None else unit_name(arch, layer, ref.source),
+        target_name=unit_name(arch, layer + 1, j),
+        y=None if y is None else readonly(y),
+        z=readonly(fwd.z[layer][:, j]),
+        a=readonly(a),
+        dE_da=readonly(dE_da),
+        da_dz=readonly(da_dz),
+        dz_dp=readonly(dz_dp),
+        upstream=upstream,
+        terms=readonly(terms),
+        gradient=gradient,
+        old=old,
+        step=step,
+        new=old + step,
+        applied=iteration < run.final.iteration,
+    )
+
+
+# ----------------------------------------------------------------------------- a layer's matrix form
+@dataclass(frozen=True, eq=False)
+class LayerUpdate:
+    """One layer's update in the notebook's matrix form. For the output layer of the notebook's network:
+    ``error = y - layer1; delta = error * sigmoid_derivative(layer1); weights += lr * X.T @ delta``.
+
+    Attributes
+    ----------
+    layer : 0-based weight layer; is_output : whether it feeds the outputs
+    learning_rate : lr of the run
+    source_names : units of a_prev, (n_in,); target_names : units of a, (n_out,)
+    a_prev : the layer's input (X for the first layer), (n_rows, n_in)
+    a : the layer's output (``out`` at the output layer), (n_rows, n_out)
+    y : targets at the output layer, else None, (n_rows, n_out)
+    error : ``y - out`` at the output; below it ``delta[l+1] @ W[l+1].T`` (= ``-∂E/∂a``), (n_rows, n_out)
+    derivative : ``f'(z)`` written with the output, e.g. ``out (1 - out)``, (n_rows, n_out)
+    delta : ``error * derivative`` (= ``-∂E/∂z``), (n_rows, n_out)
+    aT_delta : ``a_prev.T @ delta`` (= ``-∂E/∂W``), (n_in, n_out)
+    contributions : each row's share of the update, ``lr * a_prev[r, i] * delta[r, j]``,
+        (n_rows, n_in, n_out); its sum over rows is ``W_new - W_old``
+    W_old, W_new : weights before and after the update ``W + lr * aT_delta``, (n_in, n_out)
+    b_old, b_new : biases before and after ``b + lr * delta.sum(0)``, (n_out,); None without biases
+    """
+
+    layer: int
+    is_output: bool
+    learning_rate: float
+    source_names: tuple[str, ...]
+    target_names: tuple[str, ...]
+    a_prev: FloatArray
+    a: FloatArray
+    y: FloatArray | None
+    error: FloatArray
+    derivative: FloatArray
+    delta: FloatArray
+    aT_delta: FloatArray
+    contributions: FloatArray
+    W_old: FloatArray
+    W_new: FloatArray
+    b_old: FloatArray | None
+    b_new: FloatArray | None
+
+
+def layer_update(run: Run, iteration: int, layer: int) -> LayerUpdate:
+    """The whole update of weight layer ``layer`` (0-based) at the state after ``iteration`` updates."""
+    arch = run.arch
+    if not 0 <= layer < arch.n_layers:
+        raise ConfigError(f"Layer must be from 0 to {arch.n_layers - 1}, got {layer}.", "layer")
+    snapshot, fwd = _state(run, iteration)
+    params, lr = snapshot.params, run.config.learning_rate
+    is_output = layer == arch.n_layers - 1
+    a_prev, a = fwd.a[layer], fwd.a[layer + 1]
+    with np.errstate(all="ignore"):
+        if is_output:
+            error = run.table.y - a  # error = y - layer1
+        else:
+            error = snapshot.grads.delta[layer + 1] @ params.weights[layer + 1].T  # back through W[l+1]
+        derivative = arch.layer_activation(layer).derivative(a)  # sigmoid_derivative(layer1)
+        delta = error * derivative  # delta = error * sigmoid_derivative(layer1)
+        aT_delta = a_prev.T @ delta  # X.T @ delta
+        contributions = lr * a_prev[:, :, None] * delta[:, None, :]
+        W_new = params.weights[layer] + lr * aT_delta  # weights += lr * X.T @ delta
+        b_old = params.biases[layer] if arch.use_bias else None
+        b_new = b_old + lr * delta.sum(axis=0) if b_old is not None else None
+    return LayerUpdate(
+        layer=layer,
+        is_output=is_output,
+        learning_rate=lr,
+        source_names=unit_names(arch, layer),
+        target_names=unit_names(arch, layer + 1),
+        a_prev=readonly(a_prev),
+        a=readonly(a),
+        y=run.table.y if is_output else None,
+        error=readonly(error),
+        derivative=readonly(derivative),
+        delta=readonly(delta),
+        aT_delta=readonly(aT_delta),
+        contributions=readonly(contributions),
+        W_old=params.weights[layer],
+        W_new=readonly(W_new),
+        b_old=b_old,
+        b_new=None if b_new is None else readonly(b_new),
+    )
+
+
+# ------------------------------------------------------------------------------ a prediction, by hand
+@dataclass(frozen=True, eq=False)
+class PredictionLayer:
+    """One layer of a single prediction: ``z_j = Σ_i a_i W[i, j] (+ b_j)``, ``a_j = f(z_j)``.
+
+    Attributes
+    ----------
+    layer : 0-based weight layer; activation : f
+    source_names : (n_in,); target_names : (n_out,)
+    inputs : the layer's input a_prev (the test input for the first layer), (n_in,)
+    W : (n_in, n_out); b : (n_out,) or None without biases
+    products : ``inputs[i] * W[i, j]``, (n_in, n_out)
+    z : net inputs, (n_out,); a : activations, (n_out,)
+    """
+
+    layer: int
+    activation: Activation
+    source_names: tuple[str, ...]
+    target_names: tuple[str, ...]
+    inputs: FloatArray
+    W: FloatArray
+    b: FloatArray | None
+    products: FloatArray
+    z: FloatArray
+    a: FloatArray
+
+
+def prediction_steps(run: Run, iteration: int, x: object) -> tuple[PredictionLayer, ...]:
+    """The forward pass for one input row ``x`` (n_inputs,), layer by layer, with the weights after
+    ``iteration`` updates. The last layer's ``a`` equals ``run.predict([x], iteration)[0]``."""
+    arch = run.arch
+    row = np.asarray(x, dtype=np.float64).reshape(1, arch.n_inputs)
+    params = run.snapshot_at(iteration).params
+    with np.errstate(all="ignore"):
+        fwd = forward(arch, params, row)
+    steps = []
+    for layer in range(arch.n_layers):
+        inputs, W = fwd.a[layer][0], params.weights[layer]
+        steps.append(
+            PredictionLayer(
+                layer=layer,
+                activation=arch.layer_activation(layer),
+                source_names=unit_names(arch, layer),
+                target_names=unit_names(arch, layer + 1),
+                inputs=readonly(inputs),
+                W=W,
+                b=params.biases[layer] if arch.use_bias else None,
+                products=readonly(inputs[:, None] * W),
+                z=readonly(fwd.z[layer][0]),
+                a=readonly(fwd.a[layer + 1][0]),
+            )
+        )
+    return tuple(steps)
+
+
+# ----------------------------------------------------------------------------------- gradient check
+@dataclass(frozen=True)
+class GradientCheckRow:
+    """One parameter: backpropagation's ``∂E/∂p`` against ``(E(p + ε) - E(p - ε)) / 2ε``."""
+
+    ref: ParamRef
+    name: str
+    value: float
+    analytic: float
+    numeric: float
+    abs_error: float
+    rel_error: float
+
+    @property
+    def ok(self) -> bool:
+        return self.rel_error < GRADIENT_CHECK_TOLERANCE
+
+
+@dataclass(frozen=True)
+class GradientCheck:
+    """The check of every weight and bias at one iteration."""
+
+    iteration: int
+    epsilon: float
+    loss: float
+    noise: float
+    rows: tuple[GradientCheckRow, ...]
+
+    @property
+    def max_rel_error(self) -> float:
+        return max(r.rel_error for r in self.rows)
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.rows)
+
+
+def relative_error(analytic: float, numeric: float, noise: float = 0.0) -> float:
+    """``|analytic - numeric| / max(|analytic|, |numeric|, noise / GRADIENT_CHECK_TOLERANCE)``.
+
+    ``noise`` is the rounding noise of the difference quotient: a gradient near 0 cannot be compared
+    relatively, and a disagreement at the noise level must not count as a failure.
+    """
+    scale = max(abs(analytic), abs(numeric), noise / GRADIENT_CHECK_TOLERANCE, np.finfo(np.float64).tiny)
+    return abs(analytic - numeric) / scale
+
+
+def rounding_noise(output: FloatArray, y: FloatArray, epsilon: float) -> float:
+    """Rounding noise of ``(E(p + ε) - E(p - ε)) / 2ε``: each E is exact to about
+    ``ε_mach (E + Σ|y - out|)``, and the difference is divided by 2ε."""
+    error = np.abs(y - output)
+    return 8 * _EPS * (loss(output, y) + float(error.sum())) / epsilon
+
+
+def _with_value(params: Params, ref: ParamRef, value: float) -> Params:
+    weights = [np.array(W) for W in params.weights]
+    biases = [np.array(b) for b in params.biases]
+    if ref.source is None:
+        biases[ref.layer][ref.target] = value
+    else:
+        weights[ref.layer][ref.source, ref.target] = value
+    return Params(tuple(weights), tuple(biases))
+
+
+def gradient_check(run: Run, iteration: int, epsilon: float = DEFAULT_EPSILON) -> GradientCheck:
+    """Compare every analytic gradient at the state after ``iteration`` updates with central finite
+    differences of ``E``.
+
+    Parameters
+    ----------
+    run : a finished training run
+    iteration : 0 to ``run.final.iteration``
+    epsilon : the half-width ε of the difference ``(E(p + ε) - E(p - ε)) / 2ε``
+    """
+    if not (np.isfinite(epsilon) and epsilon > 0):
+        raise ConfigError("Epsilon must be a positive number.", "epsilon")
+    arch, X, y = run.arch, run.table.X, run.table.y
+    snapshot = run.snapshot_at(iteration)
+    params, grads = snapshot.params, snapshot.grads
+
+    def error(p: Params) -> float:
+        return loss(forward(arch, p, X).output, y)
+
+    noise = rounding_noise(snapshot.output, y, epsilon)
+    rows = []
+    with np.errstate(all="ignore"):
+        for ref in parameters(arch):
+            analytic = float(
+                grads.db[ref.layer][ref.target]
+                if ref.source is None
+                else grads.dW[ref.layer][ref.source, ref.target]
+            )
+            value = param_value(params, ref)
+            high, low = value + epsilon, value - epsilon
+            # central difference (E(p + ε) - E(p - ε)) / 2ε, error O(ε²); dividing by high - low
+            # instead of 2ε removes the rounding of p ± ε
+            rise = error(_with_value(params, ref, high)) - error(_with_value(params, ref, low))
+            numeric = rise / (high - low)
+            rows.append(
+                GradientCheckRow(
+                    ref=ref,
+                    name=param_name(arch, ref),
+                    value=value,
+                    analytic=analytic,
+                    numeric=numeric,
+                    abs_error=abs(analytic - numeric),
+                    rel_error=relative_error(analytic, numeric, noise),
+                )
+            )
+    return GradientCheck(iteration, float(epsilon), snapshot.loss, noise, tuple(rows))

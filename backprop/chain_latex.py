@@ -1,0 +1,192 @@
+"""LaTeX (KaTeX) for the chain-rule inspector: the formulas of ``chain`` written with the actual numbers.
+
+Pure strings, so the app only passes them to ``st.latex``. Every number comes from the ``chain``
+records through ``tex_number``; nothing here computes a gradient.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+
+from backprop.activations import Activation
+from backprop.chain import LayerUpdate, ParamChain, PredictionLayer
+
+DIGITS = 6  # significant digits of factors and products
+WEIGHT_DIGITS = 10  # old and new weights: an update can be far smaller than the weight
+MAX_ROWS = 8  # rows written out; the rest are summed in one line
+MAX_PATH_TERMS = 4  # path sums written term by term; wider ones as their value
+
+
+def tex_number(value: float, digits: int = DIGITS) -> str:
+    """``value`` with ``digits`` significant digits: ``0.268941``, ``-1.5 \\times 10^{-7}``, ``0``."""
+    value = float(value)
+    if math.isnan(value):
+        return r"\text{NaN}"
+    if math.isinf(value):
+        return r"\infty" if value > 0 else r"-\infty"
+    if value == 0:
+        return "0"
+    text = f"{value:.{digits}g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+    return text
+
+
+def tex_factor(value: float, digits: int = DIGITS) -> str:
+    """``tex_number`` in parentheses when negative or in scientific form, for use inside a product."""
+    text = tex_number(value, digits)
+    return f"({text})" if text.startswith("-") or r"\times" in text else text
+
+
+def unit_tex(name: str) -> str:
+    """A name of ``chain.unit_name`` in LaTeX: ``x_{1}``, ``h_{3}``, ``h^{(2)}_{1}``, ``\\text{out}_{2}``."""
+    if match := re.fullmatch(r"h(\d+)\.(\d+)", name):
+        return f"h^{{({match[1]})}}_{{{match[2]}}}"
+    if match := re.fullmatch(r"(x|h|out)(\d*)", name):
+        base = r"\text{out}" if match[1] == "out" else match[1]
+        return f"{base}_{{{match[2]}}}" if match[2] else base
+    raise ValueError(f"Not a unit name: {name!r}")
+
+
+def param_tex(name: str) -> str:
+    """A parameter name of ``chain.param_name`` in LaTeX: ``w_{x_{1} \\to \\text{out}}``, ``W^{(1)}_{..}``."""
+    if match := re.fullmatch(r"w\((\S+)→(\S+)\)", name):
+        return rf"w_{{{unit_tex(match[1])} \to {unit_tex(match[2])}}}"
+    if match := re.fullmatch(r"W(\d+)\[(\S+)→(\S+)\]", name):
+        return rf"W^{{({match[1]})}}_{{{unit_tex(match[2])} \to {unit_tex(match[3])}}}"
+    if match := re.fullmatch(r"b\((\S+)\)", name):
+        return rf"b_{{{unit_tex(match[1])}}}"
+    raise ValueError(f"Not a parameter name: {name!r}")
+
+
+def derivative_tex(activation: Activation, a: str) -> str:
+    """``f'(z)`` written with the output ``a`` (a symbol or a formatted number): ``a\\,(1 - a)``."""
+    if activation.name == "sigmoid":
+        return rf"{a}\,(1 - {a})"
+    if activation.name == "tanh":
+        return rf"(1 - {{{a}}}^2)"
+    if activation.name == "relu":
+        return rf"[{a} > 0]"
+    return rf"\operatorname{{{activation.name}}}'({a})"
+
+
+def _symbols(chain: ParamChain) -> tuple[str, str, str, str]:
+    """LaTeX for the parameter p, the unit j's activation a_j, its net input, and ∂z_j/∂p."""
+    p = param_tex(chain.name)
+    a = unit_tex(chain.target_name)
+    net = rf"\text{{net}}_{{{a}}}"
+    dz_dp = "1" if chain.source_name is None else unit_tex(chain.source_name)
+    return p, a, net, dz_dp
+
+
+def chain_formula_tex(chain: ParamChain) -> str:
+    """The chain rule for the parameter, in symbols, summed over the training rows."""
+    p, a, net, dz_dp = _symbols(chain)
+    if chain.is_output:
+        dE_da = rf"\underbrace{{-(y - {a})}}_{{\partial E/\partial {a}}}"
+    else:
+        dE_da = (
+            rf"\underbrace{{\textstyle\sum_m W_{{{a},m}}\,\frac{{\partial E}}{{\partial \text{{net}}_m}}}}"
+            rf"_{{\partial E/\partial {a}}}"
+        )
+    derivative = derivative_tex(chain.activation, a)
+    return (
+        rf"\frac{{\partial E}}{{\partial {p}}} = \sum_{{\text{{rows}}}} {dE_da} \cdot "
+        rf"\underbrace{{{derivative}}}_{{\partial {a}/\partial {net}}} \cdot "
+        rf"\underbrace{{{dz_dp}}}_{{\partial {net}/\partial {p}}}"
+    )
+
+
+def _upstream_tex(chain: ParamChain, r: int) -> str:
+    """``∂E/∂a_j`` of row ``r`` written out: ``-(y - out)`` or the path sum ``Σ_m W_jm ∂E/∂z_m``."""
+    if chain.is_output:
+        assert chain.y is not None
+        return rf"-({tex_number(chain.y[r])} - {tex_factor(chain.a[r])})"
+    up = chain.upstream
+    assert up is not None
+    if len(up.names) > MAX_PATH_TERMS:
+        return tex_factor(chain.dE_da[r])
+    terms = " + ".join(
+        rf"{tex_factor(w)} \cdot {tex_factor(d)}" for w, d in zip(up.weights, up.dE_dz[r], strict=True)
+    )
+    return rf"\big({terms}\big)"
+
+
+def chain_rows_tex(chain: ParamChain, max_rows: int = MAX_ROWS) -> str:
+    """Each row's factors with their numbers and their product (the first ``max_rows`` rows, then the
+    rest as one sum), and the total ``∂E/∂p``."""
+    p = param_tex(chain.name)
+    lines = []
+    shown = min(chain.n_rows, max_rows)
+    for r in range(shown):
+        derivative = derivative_tex(chain.activation, tex_factor(chain.a[r]))
+        written = rf"{_upstream_tex(chain, r)} \cdot {derivative} \cdot {tex_factor(chain.dz_dp[r])}"
+        factors = rf"{tex_factor(chain.dE_da[r])} \cdot {tex_factor(chain.da_dz[r])} \cdot "
+        factors += tex_factor(chain.dz_dp[r])
+        lines.append(rf"\text{{row {r + 1}:}} \quad & {written} = {factors} = {tex_number(chain.terms[r])}")
+    if chain.n_rows > shown:
+        rest = float(np.sum(chain.terms[shown:]))
+        lines.append(
+            rf"\text{{rows {shown + 1} to {chain.n_rows}:}} \quad & \textstyle\sum = {tex_number(rest)}"
+        )
+        total = rf"{' + '.join(tex_factor(t) for t in chain.terms[:shown])} + {tex_factor(rest)}"
+    else:
+        total = " + ".join(tex_factor(t) for t in chain.terms)
+    lines.append(rf"\frac{{\partial E}}{{\partial {p}}} = \quad & {total} = {tex_number(chain.gradient)}")
+    return r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"
+
+
+def update_tex(chain: ParamChain) -> str:
+    """The gradient-descent step and the new value: ``p_new = p - lr · ∂E/∂p`` (10 digits, so that the
+    sum can be checked by hand even when the step is tiny next to the weight)."""
+    p = param_tex(chain.name)
+    grad = rf"\frac{{\partial E}}{{\partial {p}}}"
+    lr = tex_number(chain.learning_rate, WEIGHT_DIGITS)
+    old, new = tex_number(chain.old, WEIGHT_DIGITS), tex_number(chain.new, WEIGHT_DIGITS)
+    step = tex_number(chain.step, WEIGHT_DIGITS)
+    return (
+        r"\begin{aligned}"
+        rf"-\text{{lr}} \cdot {grad} &= -{lr} \cdot {tex_factor(chain.gradient, WEIGHT_DIGITS)} = {step} \\ "
+        rf"{{{p}}}^{{\text{{new}}}} = {p} - \text{{lr}} \cdot {grad} &= "
+        rf"{old} + {tex_factor(chain.step, WEIGHT_DIGITS)} = {new}"
+        r"\end{aligned}"
+    )
+
+
+def matrix_form_tex(update: LayerUpdate) -> str:
+    """The layer's update in matrix form (the notebook's three lines for the output layer)."""
+    a = "X" if update.layer == 0 else rf"{{a^{{({update.layer})}}}}"
+    if update.is_output:
+        error = r"\text{error} &= y - \text{out}"
+    else:
+        error = rf"\text{{error}} &= \delta^{{({update.layer + 2})}}\, (W^{{({update.layer + 2})}})^\top"
+    W = "w" if update.is_output and update.layer == 0 else rf"W^{{({update.layer + 1})}}"
+    return (
+        r"\begin{aligned}"
+        rf"{error} \\ "
+        rf"\delta^{{({update.layer + 1})}} &= \text{{error}} \odot f'(z) \\ "
+        rf"{W} &\leftarrow {W} + \text{{lr}} \cdot {a}^\top \delta^{{({update.layer + 1})}}"
+        r"\end{aligned}"
+    )
+
+
+def prediction_tex(step: PredictionLayer) -> str:
+    """One layer of a prediction: ``net_j = Σ_i a_i w_ij (+ b_j)`` and ``a_j = f(net_j)`` per unit."""
+    lines = []
+    for j, target in enumerate(step.target_names):
+        unit = unit_tex(target)
+        pairs = zip(step.inputs, step.W[:, j], strict=True)
+        terms = [rf"{tex_factor(x)} \cdot {tex_factor(w)}" for x, w in pairs]
+        if step.b is not None:
+            terms.append(tex_factor(step.b[j]))
+        net = rf"\text{{net}}_{{{unit}}}"
+        lines.append(rf"{net} &= {' + '.join(terms)} = {tex_number(step.z[j])}")
+        f = {"sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\operatorname{relu}"}.get(
+            step.activation.name, step.activation.name
+        )
+        lines.append(rf"{unit} &= {f}({tex_number(step.z[j])}) = {tex_number(step.a[j], 8)}")
+    return r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"
