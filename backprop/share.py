@@ -1,0 +1,307 @@
+"""Experiments as links: a run's settings encoded as URL query parameters, and decoded back.
+
+Keys: ``preset``, ``table`` (omitted when it is the preset's own table), ``lr``, ``iterations``,
+``seed``, ``hidden``, ``activation``, ``bias``, and two optional ones, ``target`` (early-stop loss) and
+``input`` (the test input to predict). A table is written as CSV with ``;`` between lines:
+``x1,x2,x3,y;0,0,1,0;1,1,1,1;1,0,1,1;0,1,1,0``. Numbers are written exactly (shortest round-trip form),
+so a link reopens the same run bit for bit.
+
+Decoding never fails: each bad, oversized or missing value falls back to its default and adds a plain-
+text notice (user text in it is quoted and shortened) for the page to show.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
+from urllib.parse import quote, urlencode
+
+from backprop.activations import ACTIVATIONS
+from backprop.errors import BackpropError, TableError
+from backprop.network import MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS
+from backprop.table import DEFAULT_PRESET, PRESETS, TruthTable, get_preset, table_from_cells
+from backprop.trainer import MAX_ITERATIONS, MAX_LEARNING_RATE, MAX_SEED, TrainConfig
+
+SETTING_KEYS = ("preset", "table", "lr", "iterations", "seed", "hidden", "activation", "bias")
+QUERY_KEYS = (*SETTING_KEYS, "target", "input")
+OPTIONAL_KEYS = ("table", "target", "input")  # absent means: the preset's table, no target, its test input
+MAX_TABLE_CHARS = 4096  # a table longer than this is not put in (or read from) a link
+MAX_VALUE_CHARS = 100  # any other value
+MIN_LEARNING_RATE = 0.001  # the app's smallest learning rate
+MAX_TARGET_LOSS = 10.0
+_SHOWN_CHARS = 24
+
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_WHOLE = re.compile(r"\+?\d{1,20}")
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """Everything a link carries: preset name, table, training configuration and test input."""
+
+    preset: str = DEFAULT_PRESET
+    table: TruthTable = field(default_factory=lambda: get_preset(DEFAULT_PRESET).table)
+    config: TrainConfig = field(default_factory=TrainConfig)
+    test_input: tuple[float, ...] = get_preset(DEFAULT_PRESET).test_input
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """An experiment read from query parameters, the notices about values that fell back to defaults,
+    and whether the parameters named any experiment setting at all (a plain page address does not)."""
+
+    experiment: Experiment
+    notices: tuple[str, ...]
+    from_link: bool
+
+
+class _InvalidError(ValueError):
+    """A value that cannot be used; its message says why (no value echoed)."""
+
+
+def number_text(value: float) -> str:
+    """``value`` written exactly and briefly: ``1`` for 1.0, else the shortest round-trip repr."""
+    value = float(value)
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)
+
+
+def default_test_input(preset: str, n_inputs: int) -> tuple[float, ...]:
+    """The preset's test input when it fits ``n_inputs``, else all zeros."""
+    given = get_preset(preset).test_input if preset in PRESETS else ()
+    return given if len(given) == n_inputs else (0.0,) * n_inputs
+
+
+# ------------------------------------------------------------------------------------------- table
+def encode_table(table: TruthTable) -> str:
+    """The table as compact text: CSV with ``;`` between lines (header first), numbers exact."""
+    lines = [",".join(table.columns)]
+    lines += [",".join(number_text(v) for v in row) for row in table.rows()]
+    return ";".join(lines)
+
+
+def decode_table(text: str) -> TruthTable:
+    """Read :func:`encode_table` text back, validating it like a CSV file.
+
+    Raises
+    ------
+    TableError
+        for a malformed, oversized or invalid table, naming the bad row and column.
+    """
+    if len(text) > MAX_TABLE_CHARS:
+        raise TableError(f"The table is longer than {MAX_TABLE_CHARS:,} characters.")
+    lines = [line.split(",") for line in text.split(";") if line.strip()]
+    if not lines:
+        return table_from_cells([], [])  # raises a TableError about the header
+    return table_from_cells(lines[0], lines[1:])
+
+
+def table_fits_link(table: TruthTable) -> bool:
+    """Whether ``table`` is small enough to travel in a link."""
+    return len(encode_table(table)) <= MAX_TABLE_CHARS
+
+
+# ------------------------------------------------------------------------------------------ encode
+def encode(experiment: Experiment) -> dict[str, str]:
+    """Query parameters for ``experiment``, in a fixed order.
+
+    ``table`` is left out when it is the preset's own table, or when it is too long for a link
+    (see :func:`table_fits_link`; the link then reopens the preset's table).
+    """
+    config = experiment.config
+    params = {"preset": experiment.preset}
+    preset_table = get_preset(experiment.preset).table if experiment.preset in PRESETS else None
+    if experiment.table != preset_table and table_fits_link(experiment.table):
+        params["table"] = encode_table(experiment.table)
+    params["lr"] = number_text(config.learning_rate)
+    params["iterations"] = str(config.n_iterations)
+    params["seed"] = str(config.seed)
+    params["hidden"] = ",".join(str(h) for h in config.hidden) or "0"
+    params["activation"] = config.activation
+    params["bias"] = "1" if config.use_bias else "0"
+    if config.target_loss is not None:
+        params["target"] = number_text(config.target_loss)
+    params["input"] = ",".join(number_text(v) for v in experiment.test_input)
+    return params
+
+
+def share_url(base_url: str | None, params: Mapping[str, str]) -> str:
+    """The page address with ``params`` as its query; ``,`` and ``;`` stay readable.
+
+    With no base (not known outside a browser session) this is just the query, ``?preset=...``.
+    """
+    query = urlencode(params, quote_via=quote, safe=",;")
+    base = (base_url or "").split("?")[0].split("#")[0]
+    return f"{base}?{query}"
+
+
+# ------------------------------------------------------------------------------------------ decode
+def _shown(text: str) -> str:
+    """User text for a notice: quoted, without control characters, at most a few dozen characters."""
+    text = "".join(c if c.isprintable() else "?" for c in text)
+    return repr(text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "…")
+
+
+def _last(value: object) -> str:
+    """One query value: the last of repeated ones (as ``st.query_params`` does), as text."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Sequence) and value:
+        return str(value[-1])
+    return "" if isinstance(value, Sequence) else str(value)
+
+
+def _float(text: str, low: float, high: float, low_inclusive: bool = True) -> float:
+    if not _NUMBER.fullmatch(text.strip()):
+        raise _InvalidError("is not a number")
+    value = float(text)
+    if not math.isfinite(value):
+        raise _InvalidError("is not a finite number")
+    if value > high or value < low or (value == low and not low_inclusive):
+        bound = "from" if low_inclusive else "above"
+        raise _InvalidError(f"is not {bound} {low:g} to {high:g}")
+    return value
+
+
+def _int(text: str, low: int, high: int) -> int:
+    if not _WHOLE.fullmatch(text.strip()):
+        raise _InvalidError(f"is not a whole number from {low:,} to {high:,}")
+    value = int(text)
+    if not low <= value <= high:
+        raise _InvalidError(f"is not from {low:,} to {high:,}")
+    return value
+
+
+def _hidden(text: str) -> tuple[int, ...]:
+    text = text.strip().lower()
+    if text in ("", "0", "none"):
+        return ()
+    parts = text.split(",")
+    if len(parts) > MAX_HIDDEN_LAYERS or not all(_WHOLE.fullmatch(p.strip()) for p in parts):
+        raise _InvalidError(f"is not up to {MAX_HIDDEN_LAYERS} comma-separated layer sizes such as 4 or 4,3")
+    units = tuple(int(p) for p in parts)
+    if any(not 1 <= u <= MAX_HIDDEN_UNITS for u in units):
+        raise _InvalidError(f"has a layer size outside 1 to {MAX_HIDDEN_UNITS}")
+    return units
+
+
+def _choice(text: str, choices: Sequence[str]) -> str:
+    value = text.strip().lower()
+    if value not in choices:
+        raise _InvalidError(f"is not one of {', '.join(choices)}")
+    return value
+
+
+def _bool(text: str) -> bool:
+    value = text.strip().lower()
+    if value not in _TRUE + _FALSE:
+        raise _InvalidError("is not 1 or 0")
+    return value in _TRUE
+
+
+def _inputs(text: str, n_inputs: int) -> tuple[float, ...]:
+    parts = text.split(",")
+    if len(parts) != n_inputs:
+        raise _InvalidError(f"does not have {n_inputs} comma-separated numbers (one per input column)")
+    values = []
+    for part in parts:
+        if not _NUMBER.fullmatch(part.strip()) or not math.isfinite(float(part)):
+            raise _InvalidError("is not a list of finite numbers such as 1,0,0")
+        values.append(float(part))
+    return tuple(values)
+
+
+def decode(params: Mapping[str, object], max_iterations: int = MAX_ITERATIONS) -> Decoded:
+    """The experiment described by query parameters, with defaults for bad or missing values.
+
+    Parameters
+    ----------
+    params : query parameters, e.g. ``st.query_params.to_dict()``; a list value counts as its last item
+    max_iterations : largest iteration count accepted (the app allows fewer than the library)
+
+    Returns
+    -------
+    Decoded
+        ``notices`` has one plain-text line per value that fell back to its default, plus one line
+        for ignored unknown keys and one for missing keys when the link set some but not all.
+    """
+    raw = {str(k): _last(v) for k, v in params.items()}
+    defaults = TrainConfig()
+    notices: list[str] = []
+    from_link = any(k in raw for k in QUERY_KEYS)
+
+    def read(key: str, parse: Callable[[str], T], default: T, default_text: str) -> T:
+        if key not in raw:
+            return default
+        text = raw[key]
+        limit = MAX_TABLE_CHARS if key == "table" else MAX_VALUE_CHARS
+        try:
+            if len(text) > limit:
+                raise _InvalidError(f"is longer than {limit:,} characters")
+            return parse(text)
+        except (_InvalidError, BackpropError) as error:
+            reason = str(error) if isinstance(error, _InvalidError) else f"is not a valid table: {error}"
+            shown = f"({len(text):,} characters)" if len(text) > _SHOWN_CHARS else _shown(text)
+            notices.append(f"Link value {key}={shown} {reason.rstrip('.')}; using {default_text}.")
+            return default
+
+    preset = read("preset", lambda t: _choice(t, list(PRESETS)), DEFAULT_PRESET, DEFAULT_PRESET)
+    table = read("table", decode_table, get_preset(preset).table, f"the {preset} table")
+    lr = read(
+        "lr",
+        lambda t: _float(t, MIN_LEARNING_RATE, MAX_LEARNING_RATE),
+        defaults.learning_rate,
+        number_text(defaults.learning_rate),
+    )
+    n_iterations = read(
+        "iterations", lambda t: _int(t, 0, max_iterations), defaults.n_iterations, f"{defaults.n_iterations}"
+    )
+    seed = read("seed", lambda t: _int(t, 0, MAX_SEED), defaults.seed, str(defaults.seed))
+    hidden: tuple[int, ...] = read("hidden", _hidden, defaults.hidden, "no hidden layer")
+    activation = read(
+        "activation", lambda t: _choice(t, list(ACTIVATIONS)), defaults.activation, defaults.activation
+    )
+    use_bias = read("bias", _bool, defaults.use_bias, "no learned bias")
+    target: float | None = read("target", lambda t: _float(t, 0.0, MAX_TARGET_LOSS), None, "no target loss")
+    fallback_input = default_test_input(preset, table.n_inputs)
+    test_input = read(
+        "input",
+        lambda t: _inputs(t, table.n_inputs),
+        fallback_input,
+        ",".join(number_text(v) for v in fallback_input),
+    )
+    config = TrainConfig(
+        learning_rate=lr,
+        n_iterations=n_iterations,
+        seed=seed,
+        hidden=hidden,
+        activation=activation,
+        use_bias=use_bias,
+        target_loss=target,
+    )
+
+    if from_link:
+        missing = [k for k in QUERY_KEYS if k not in raw and k not in OPTIONAL_KEYS]
+        if missing:
+            notices.append(f"The link does not set {', '.join(missing)}: using the defaults.")
+    unknown = [k for k in raw if k not in QUERY_KEYS]
+    if unknown and from_link:
+        shown = ", ".join(_shown(k) for k in unknown[:5]) + (", …" if len(unknown) > 5 else "")
+        notices.append(f"Ignored unknown link parameters: {shown}.")
+    experiment = Experiment(preset, table, config, test_input)
+    return Decoded(experiment, tuple(notices), from_link)
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~$:&])")
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` with Markdown (and Streamlit's ``$`` LaTeX) syntax escaped, to show user text safely."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)

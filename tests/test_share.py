@@ -1,0 +1,260 @@
+"""Shareable links: experiments round-trip through query parameters; junk falls back with notices."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from backprop.share import (
+    MAX_TABLE_CHARS,
+    QUERY_KEYS,
+    Experiment,
+    decode,
+    decode_table,
+    encode,
+    encode_table,
+    escape_markdown,
+    share_url,
+    table_fits_link,
+)
+from backprop.table import PRESETS, TruthTable, get_preset
+from backprop.trainer import TrainConfig, train
+
+
+def _same(a: Experiment, b: Experiment) -> None:
+    assert a.preset == b.preset
+    assert a.table == b.table
+    assert a.config == b.config
+    assert a.test_input == b.test_input
+
+
+def _from_url(url: str) -> dict[str, list[str]]:
+    """The query parameters a browser would send for ``url`` (what st.query_params holds)."""
+    return parse_qs(urlsplit(url).query, keep_blank_values=True)
+
+
+EXPERIMENTS = [
+    Experiment(),
+    Experiment(
+        "xor",
+        get_preset("xor").table,
+        TrainConfig(learning_rate=0.5, n_iterations=5000, seed=42, hidden=(4,), use_bias=True),
+        (1.0, 0.0, 1.0),
+    ),
+    Experiment(
+        "half-adder",
+        get_preset("half-adder").table,
+        TrainConfig(learning_rate=2.5, n_iterations=0, seed=2**32 - 1, hidden=(4, 3), activation="tanh"),
+        (0.0, 1.0, 1.0),
+    ),
+    Experiment(
+        "and",
+        TruthTable([[0.1, -2.5e-7], [1e300, 1 / 3]], [[0.25, 1.0], [0.0, 0.123456789]]),
+        TrainConfig(learning_rate=0.001, n_iterations=1, hidden=(8, 8), activation="relu", target_loss=0.01),
+        (-1.5, 1e-300),
+    ),
+]
+
+
+@pytest.mark.parametrize("experiment", EXPERIMENTS, ids=lambda e: e.preset)
+def test_encode_decode_round_trip(experiment: Experiment) -> None:
+    params = encode(experiment)
+    assert set(params) <= set(QUERY_KEYS)
+    decoded = decode(params)
+    assert decoded.notices == ()
+    assert decoded.from_link
+    _same(decoded.experiment, experiment)
+
+
+@pytest.mark.parametrize("experiment", EXPERIMENTS, ids=lambda e: e.preset)
+def test_share_url_round_trips_through_a_browser_query(experiment: Experiment) -> None:
+    url = share_url("https://example.org/app/?old=1#top", encode(experiment))
+    assert url.startswith("https://example.org/app/?preset=")
+    assert "old=1" not in url and "#" not in url
+    decoded = decode(_from_url(url))
+    assert decoded.notices == ()
+    _same(decoded.experiment, experiment)
+
+
+def test_the_default_link_is_short_and_readable() -> None:
+    url = share_url("http://localhost:8501/", encode(Experiment()))
+    assert url == (
+        "http://localhost:8501/?preset=notebook&lr=1&iterations=10000&seed=0&hidden=0"
+        "&activation=sigmoid&bias=0&input=1,0,0"
+    )
+    assert share_url(None, {"lr": "1"}) == "?lr=1"
+
+
+def test_table_is_in_the_link_only_when_it_is_not_the_presets() -> None:
+    assert "table" not in encode(Experiment())
+    edited = TruthTable([[0, 0, 1], [1, 1, 1], [1, 0, 1], [0, 1, 1]], [[0], [1], [1], [1]])
+    params = encode(Experiment(table=edited))
+    assert params["table"] == "x1,x2,x3,y;0,0,1,0;1,1,1,1;1,0,1,1;0,1,1,1"
+
+
+def test_a_table_too_long_for_a_link_is_left_out() -> None:
+    X = np.random.RandomState(0).random_sample((256, 8))
+    big = TruthTable(X, np.zeros((256, 1)))
+    assert not table_fits_link(big)
+    assert "table" not in encode(Experiment(table=big, test_input=(0.0,) * 8))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 6).flatmap(
+        lambda n_rows: st.tuples(
+            st.lists(
+                st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=3, max_size=3),
+                min_size=n_rows,
+                max_size=n_rows,
+            ),
+            st.lists(
+                st.lists(st.floats(0, 1), min_size=2, max_size=2),
+                min_size=n_rows,
+                max_size=n_rows,
+            ),
+        )
+    )
+)
+def test_table_text_round_trips_exactly(cells: tuple[list[list[float]], list[list[float]]]) -> None:
+    table = TruthTable(*cells)
+    text = encode_table(table)
+    assert decode_table(text) == table
+    assert table_fits_link(table)
+
+
+def test_repeated_values_use_the_last_like_st_query_params() -> None:
+    decoded = decode({"lr": ["0.1", "0.5"], "seed": []})
+    assert decoded.experiment.config.learning_rate == 0.5
+    assert decoded.experiment.config.seed == 0
+    assert any("seed" in n for n in decoded.notices)
+
+
+# --- junk falls back to defaults, each with a notice -----------------------------------------------------
+
+JUNK = [
+    ("lr", "abc", "not a number"),
+    ("lr", "nan", "not a number"),
+    ("lr", "1e999", "not a finite number"),
+    ("lr", "0", "is not from 0.001 to 100"),
+    ("lr", "-1", "is not from"),
+    ("lr", "1_0", "not a number"),
+    ("iterations", "-1", "whole number"),
+    ("iterations", "2.5", "whole number"),
+    ("iterations", "1_000", "whole number"),
+    ("iterations", "99999999", "is not from 0 to 1,000,000"),
+    ("seed", "1e999", "whole number"),
+    ("seed", "4294967296", "is not from 0 to 4,294,967,295"),
+    ("seed", "", "whole number"),
+    ("hidden", "9,9,9", "up to 2"),
+    ("hidden", "9", "outside 1 to 8"),
+    ("hidden", "4,x", "layer sizes"),
+    ("activation", "<script>alert(1)</script>", "not one of sigmoid, tanh, relu"),
+    ("preset", "<script>", "not one of notebook"),
+    ("bias", "maybe", "not 1 or 0"),
+    ("target", "-1", "is not from 0 to 10"),
+    ("table", "x1,y;0,2", "outside [0, 1]"),
+    ("table", "a,b;1,2", "Header"),
+    ("table", "", "Header"),
+    ("table", "x1,y;" + ";".join(["0,0"] * (MAX_TABLE_CHARS // 4)), "longer than 4,096 characters"),
+    ("input", "1,0", "3 comma-separated numbers"),
+    ("input", "1,0,inf", "finite numbers"),
+]
+
+
+@pytest.mark.parametrize(("key", "value", "reason"), JUNK)
+def test_junk_value_falls_back_to_the_default_with_a_notice(key: str, value: str, reason: str) -> None:
+    params = encode(Experiment())
+    params[key] = value
+    decoded = decode(params)
+    assert len(decoded.notices) == 1, decoded.notices
+    notice = decoded.notices[0]
+    assert notice.startswith(f"Link value {key}=") and reason in notice, notice
+    assert len(notice) < 300
+    _same(decoded.experiment, Experiment())
+
+
+def test_several_junk_values_give_one_notice_each() -> None:
+    decoded = decode(
+        {
+            "lr": "abc",
+            "seed": "1e999",
+            "preset": "<script>",
+            "table": "9" * 100_000,
+            "hidden": "9,9,9",
+            "iterations": "5",
+            "activation": "tanh",
+            "bias": "1",
+        }
+    )
+    keys = [n.split("=")[0].removeprefix("Link value ") for n in decoded.notices]
+    assert keys == ["preset", "table", "lr", "seed", "hidden"]
+    config = decoded.experiment.config
+    assert (config.learning_rate, config.seed, config.hidden) == (1.0, 0, ())
+    assert (config.n_iterations, config.activation, config.use_bias) == (5, "tanh", True)
+    assert "100,000 characters" in decoded.notices[1]  # long junk is described, never echoed
+
+
+def test_notices_quote_and_shorten_user_text() -> None:
+    decoded = decode({**encode(Experiment()), "preset": "x" * 80 + "\n\x00"})
+    assert "x" * 30 not in decoded.notices[0]
+    decoded = decode({**encode(Experiment()), "activation": "a\x00b"})
+    assert "'a?b'" in decoded.notices[0]
+
+
+def test_max_iterations_is_the_callers() -> None:
+    params = {**encode(Experiment()), "iterations": "200000"}
+    assert decode(params).experiment.config.n_iterations == 200_000
+    decoded = decode(params, max_iterations=100_000)
+    assert decoded.experiment.config.n_iterations == 10_000
+    assert "is not from 0 to 100,000" in decoded.notices[0]
+
+
+def test_missing_values_are_named_in_a_notice() -> None:
+    decoded = decode({"preset": "xor", "hidden": "4"})
+    assert decoded.notices == (
+        "The link does not set lr, iterations, seed, activation, bias: using the defaults.",
+    )
+    experiment = decoded.experiment
+    assert experiment.table == get_preset("xor").table
+    assert experiment.test_input == get_preset("xor").test_input
+    assert experiment.config == TrainConfig(hidden=(4,))
+
+
+def test_a_plain_address_is_not_a_link() -> None:
+    for params in ({}, {"utm_source": "mail"}):
+        decoded = decode(params)
+        assert not decoded.from_link and decoded.notices == ()
+        _same(decoded.experiment, Experiment())
+
+
+def test_unknown_keys_in_a_link_are_reported() -> None:
+    decoded = decode({**encode(Experiment()), "learning_rate": "0.5"})
+    assert decoded.notices == ("Ignored unknown link parameters: 'learning_rate'.",)
+
+
+def test_a_table_with_other_inputs_gets_a_fitting_test_input() -> None:
+    table = TruthTable([[0, 1], [1, 1]], [[0], [1]])
+    decoded = decode({"preset": "notebook", "table": encode_table(table)})
+    assert decoded.experiment.test_input == (0.0, 0.0)
+    decoded = decode({"preset": "notebook", "table": encode_table(table), "input": "1,0,0"})
+    assert "2 comma-separated numbers" in decoded.notices[0]
+
+
+def test_every_preset_round_trips_and_trains_the_same() -> None:
+    for name, preset in PRESETS.items():
+        experiment = Experiment(name, preset.table, TrainConfig(n_iterations=20), preset.test_input)
+        decoded = decode(_from_url(share_url("http://h/", encode(experiment)))).experiment
+        a, b = train(experiment.table, experiment.config), train(decoded.table, decoded.config)
+        assert np.array_equal(a.final.params.weights[0], b.final.params.weights[0]), name
+
+
+def test_escape_markdown_neutralises_markup() -> None:
+    text = "[x](javascript:alert(1)) <b>*bold*</b> $x$ `code` :smile:"
+    escaped = escape_markdown(text)
+    for special in "[]()<>*$`:":
+        assert special not in escaped.replace("\\" + special, "")
