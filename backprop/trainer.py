@@ -7,8 +7,10 @@ evenly spaced ones up to the last, so memory does not grow with the iteration co
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -16,14 +18,19 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from backprop import inplace
 from backprop.errors import ConfigError
+from backprop.fast import compile_program, fits
 from backprop.network import (
+    OUTPUT_ACTIVATION,
     Architecture,
     Gradients,
     Params,
     apply_update,
     backward,
+    check_activation_and_bias,
     forward,
+    hidden_layers,
     init_params,
     loss,
     predict,
@@ -83,7 +90,9 @@ class TrainConfig:
         n = _whole(self.n_iterations, "n_iterations", 0, MAX_ITERATIONS, "Iterations")
         object.__setattr__(self, "n_iterations", n)
         object.__setattr__(self, "seed", _whole(self.seed, "seed", 0, MAX_SEED, "Seed"))
-        object.__setattr__(self, "hidden", tuple(self.hidden))
+        object.__setattr__(self, "hidden", hidden_layers(self.hidden))
+        check_activation_and_bias(self.activation, self.use_bias)
+        object.__setattr__(self, "use_bias", bool(self.use_bias))
         target = self.target_loss
         if target is not None:
             if isinstance(target, bool) or not isinstance(target, numbers.Real) or not math.isfinite(target):
@@ -189,6 +198,10 @@ class Run:
 
 
 ProgressCallback = Callable[[int, int], None]
+Engine = Literal["auto", "python", "numpy"]
+
+# How a stretch of training ended (see the loops' ``advance``).
+_RAN, _TARGET, _NON_FINITE = 0, 1, 2
 
 
 def train(
@@ -207,38 +220,253 @@ def train(
     progress : called as ``progress(done, total)`` about a hundred times; an exception it raises
         stops training (a UI uses this to cancel)
     """
+    return _train(table, config, initial, progress, "auto")
+
+
+def _train(
+    table: TruthTable,
+    config: TrainConfig,
+    initial: Params | None,
+    progress: ProgressCallback | None,
+    engine: Engine,
+) -> Run:
+    """``train`` with a choice of inner loop: straight-line Python (small networks, see backprop/fast.py)
+    or NumPy in place; "auto" picks by size. Both compute the same numbers (tests/test_fast.py)."""
     arch = config.architecture(table)
     start = init_params(arch, config.seed) if initial is None else initial
-    params = start
-    X, y, lr = table.X, table.y, config.learning_rate
     n = config.n_iterations
     schedule = recording_schedule(n, config.history_size).tolist()
     report_every = max(1, n // 100)
-    history: list[Snapshot] = []
-    status: Status = "completed"
-    failed_at = None
-    next_record = 0
+    # Train in stretches between the iterations to record and the progress reports.
+    stops = schedule if progress is None else sorted({*schedule, *range(report_every, n + 1, report_every)})
+    to_record = set(schedule)
+    target = -math.inf if config.target_loss is None else config.target_loss
+    if engine == "auto":
+        engine = "python" if fits(arch, table) else "numpy"
+    loop = (_PythonLoop if engine == "python" else _NumpyLoop)(arch, table, config.learning_rate, start)
+    recorded: list[int] = []
+    k, reason = 0, _RAN
     with np.errstate(all="ignore"):
-        for k in range(n + 1):
-            fwd = forward(arch, params, X)
-            grads = backward(arch, params, fwd, y)
-            E = loss(fwd.output, y)
-            reached = config.target_loss is not None and config.target_loss >= E
-            if k == schedule[next_record] or k == n or reached:
-                history.append(_freeze(k, params, fwd.output, E, grads))
-                next_record = min(next_record + 1, len(schedule) - 1)
-            if k == n:
-                break
-            if reached:
-                status = "target_reached"
-                break
-            updated = apply_update(arch, params, grads, lr)
-            if not updated.is_finite():
-                status, failed_at = "non_finite", k + 1
-                if history[-1].iteration != k:
-                    history.append(_freeze(k, params, fwd.output, E, grads))
-                break
-            params = updated
-            if progress is not None and (k + 1) % report_every == 0:
-                progress(k + 1, n)
-    return Run(table, config, arch, start, tuple(history), status, failed_at)
+        for stop in stops:
+            if stop > k:
+                done, reason = loop.advance(stop - k, target)
+                k += done
+                if reason != _RAN:
+                    break
+                if progress is not None and k % report_every == 0:
+                    progress(k, n)
+            if k in to_record:
+                loop.record()
+                recorded.append(k)
+        if recorded[-1] != k:  # stopped early between two recorded iterations
+            loop.record()
+            recorded.append(k)
+        weights, biases = loop.recorded()
+        history = _history(arch, table, start, recorded, weights, biases)
+    status: Status = {_RAN: "completed", _TARGET: "target_reached", _NON_FINITE: "non_finite"}[reason]
+    failed_at = k + 1 if reason == _NON_FINITE else None
+    return Run(table, config, arch, start, history, status, failed_at)
+
+
+class _PythonLoop:
+    """Training as backprop.fast's compiled straight-line code over a flat tuple of weights."""
+
+    def __init__(self, arch: Architecture, table: TruthTable, learning_rate: float, start: Params) -> None:
+        self.arch, self.lr = arch, learning_rate
+        self.program = compile_program(arch, table)
+        flat = [W.ravel() for W in start.weights] + (list(start.biases) if arch.use_bias else [])
+        self.state = tuple(np.concatenate(flat).tolist())
+        self.records = array("d")
+
+    def advance(self, m: int, target: float) -> tuple[int, int]:
+        """Up to ``m`` updates; stops before an update when ``E <= target`` or before one that makes a
+        weight non-finite. Returns (updates done, reason)."""
+        if target == -math.inf:
+            state = self.program.run(self.state, self.lr, m)
+            # A weight that became non-finite stays so (inf + x is inf or nan), so the end tells whether
+            # the stretch was clean; if not, it is replayed with a check after every update.
+            if all(map(math.isfinite, state)):
+                self.state = state
+                return m, _RAN
+        self.state, done, reason = self.program.run_checked(self.state, self.lr, m, target)
+        return done, reason
+
+    def record(self) -> None:
+        self.records.extend(self.state)
+
+    def recorded(self) -> tuple[list[FloatArray], list[FloatArray] | None]:
+        """Recorded weights (n_recorded, n_in, n_out) per layer, and biases (n_recorded, n_out) per layer."""
+        flat = np.frombuffer(self.records, dtype=np.float64).reshape(-1, self.program.n_state)
+        sizes, start, stacks = self.arch.sizes, 0, []
+        shapes = list(itertools.pairwise(sizes))
+        if self.arch.use_bias:
+            shapes += [(n,) for n in sizes[1:]]
+        for shape in shapes:
+            size = math.prod(shape)
+            stacks.append(flat[:, start : start + size].reshape(-1, *shape).copy())
+            start += size
+        n_layers = self.arch.n_layers
+        return stacks[:n_layers], (stacks[n_layers:] if self.arch.use_bias else None)
+
+
+class _NumpyLoop:
+    """Training as NumPy calls into preallocated buffers: network.py's forward, backward and
+    apply_update rewritten in place, operation for operation, so bit for bit the same numbers."""
+
+    def __init__(self, arch: Architecture, table: TruthTable, learning_rate: float, start: Params) -> None:
+        self.arch, self.X, self.y, self.lr = arch, table.X, table.y, learning_rate
+        self.W = [np.array(W) for W in start.weights]
+        self.b = [np.array(b) for b in start.biases]
+        rows = table.n_rows
+        self.a = [table.X, *(np.empty((rows, n)) for n in arch.sizes[1:])]
+        self.delta = [np.empty((rows, n)) for n in arch.sizes[1:]]
+        self.tmp = [np.empty((rows, n)) for n in arch.sizes[1:]]
+        self.dW = [np.empty_like(W) for W in self.W]
+        self.db = [np.empty_like(b) for b in self.b]
+        self.names = [arch.layer_activation(layer).name for layer in range(arch.n_layers)]
+        self.records: list[tuple[FloatArray, ...]] = []
+
+    def forward(self) -> None:
+        for layer, (W, b, name) in enumerate(zip(self.W, self.b, self.names, strict=True)):
+            a = self.a[layer + 1]
+            np.matmul(self.a[layer], W, out=a)  # z = a_prev W (+ b)
+            if self.arch.use_bias:
+                np.add(a, b, out=a)
+            inplace.activate(name, a, self.tmp[layer])  # a = f(z)
+
+    def backward_and_update(self) -> None:
+        out, t, L = self.a[-1], self.tmp, self.arch.n_layers
+        # delta_L = (y - out) * out (1 - out)
+        np.subtract(self.y, out, out=self.delta[-1])
+        inplace.derivative(self.names[-1], out, t[-1])
+        np.multiply(self.delta[-1], t[-1], out=self.delta[-1])
+        for layer in range(L - 1, 0, -1):
+            # delta_l = (delta_{layer+1} W_{layer+1}^T) * f'(a_l)
+            np.matmul(self.delta[layer], self.W[layer].T, out=self.delta[layer - 1])
+            inplace.derivative(self.names[layer - 1], self.a[layer], t[layer - 1])
+            np.multiply(self.delta[layer - 1], t[layer - 1], out=self.delta[layer - 1])
+        for layer in range(L):
+            # W <- W - lr dE/dW = W + lr a_prev^T delta (the same bits: negation is exact)
+            np.matmul(self.a[layer].T, self.delta[layer], out=self.dW[layer])
+            np.multiply(self.dW[layer], self.lr, out=self.dW[layer])
+            np.add(self.W[layer], self.dW[layer], out=self.W[layer])
+            if self.arch.use_bias:
+                np.sum(self.delta[layer], axis=0, out=self.db[layer])
+                np.multiply(self.db[layer], self.lr, out=self.db[layer])
+                np.add(self.b[layer], self.db[layer], out=self.b[layer])
+
+    def finite(self) -> bool:
+        return all(np.isfinite(p).all() for p in (*self.W, *self.b))
+
+    def save(self) -> list[FloatArray]:
+        return [p.copy() for p in (*self.W, *self.b)]
+
+    def restore(self, saved: list[FloatArray]) -> None:
+        for p, s in zip((*self.W, *self.b), saved, strict=True):
+            p[...] = s
+
+    def advance(self, m: int, target: float) -> tuple[int, int]:
+        """As ``_PythonLoop.advance``."""
+        if target == -math.inf:
+            saved = self.save()
+            for _ in range(m):
+                self.forward()
+                self.backward_and_update()
+            if self.finite():  # non-finite weights stay non-finite, as in _PythonLoop
+                return m, _RAN
+            self.restore(saved)
+        for i in range(m):
+            self.forward()
+            if loss(self.a[-1], self.y) <= target:
+                return i, _TARGET
+            saved = self.save()
+            self.backward_and_update()
+            if not self.finite():
+                self.restore(saved)
+                return i, _NON_FINITE
+        return m, _RAN
+
+    def record(self) -> None:
+        self.records.append(tuple(p.copy() for p in (*self.W, *self.b)))
+
+    def recorded(self) -> tuple[list[FloatArray], list[FloatArray] | None]:
+        """As ``_PythonLoop.recorded``."""
+        L = self.arch.n_layers
+        stacks = [np.stack(column) for column in zip(*self.records, strict=True)]
+        return stacks[:L], (stacks[L:] if self.arch.use_bias else None)
+
+
+# Snapshots are evaluated this many at a time: bounds the temporaries of big tables.
+_CHUNK_VALUES = 1 << 18
+
+
+def _history(
+    arch: Architecture,
+    table: TruthTable,
+    start: Params,
+    iterations: list[int],
+    weights: list[FloatArray],
+    biases: list[FloatArray] | None,
+) -> tuple[Snapshot, ...]:
+    """Snapshots at ``iterations`` from the recorded parameters, evaluated all at once.
+
+    network.forward and network.backward over a leading axis of snapshots: batched matmul and the
+    elementwise operations give each snapshot the same bits as ``take_snapshot`` (tests check it).
+    """
+    X, y, S, L = table.X, table.y, len(iterations), arch.n_layers
+    output = np.empty((S, table.n_rows, arch.n_outputs))
+    E = np.empty(S)
+    delta = [np.empty((S, table.n_rows, n)) for n in arch.sizes[1:]]
+    dW = [np.empty_like(W) for W in weights]
+    db = [np.empty_like(b) for b in biases] if biases is not None else None
+    chunk = max(1, _CHUNK_VALUES // (table.n_rows * sum(arch.sizes)))
+    for lo in range(0, S, chunk):
+        c = slice(lo, lo + chunk)
+        a = [X]
+        for layer in range(L):
+            z = np.matmul(a[-1], weights[layer][c])
+            if biases is not None:
+                z += biases[layer][c][:, None, :]
+            a.append(arch.layer_activation(layer).function(z))
+        error = y - a[-1]
+        output[c] = a[-1]
+        E[c] = 0.5 * np.sum(error * error, axis=(1, 2))
+        d = error * OUTPUT_ACTIVATION.derivative(a[-1])
+        delta[-1][c] = d
+        for layer in range(L - 1, 0, -1):
+            back = np.matmul(d, weights[layer][c].transpose(0, 2, 1))
+            d = back * arch.layer_activation(layer - 1).derivative(a[layer])
+            delta[layer - 1][c] = d
+        for layer in range(L):
+            a_T = a[layer].T if layer == 0 else a[layer].transpose(0, 2, 1)
+            np.negative(np.matmul(a_T, delta[layer][c]), out=dW[layer][c])
+            if db is not None:
+                np.negative(delta[layer][c].sum(axis=1), out=db[layer][c])
+    for stack in (output, *weights, *delta, *dW, *(biases or ()), *(db or ())):
+        stack.flags.writeable = False
+    Ws = zip(*weights, strict=True)
+    bs = zip(*biases, strict=True) if biases is not None else itertools.repeat(start.biases)
+    zeros = tuple(readonly(np.zeros(n)) for n in arch.sizes[1:])
+    dbs = zip(*db, strict=True) if db is not None else itertools.repeat(zeros)
+    return tuple(
+        Snapshot(k, _params(W, b), out, loss_k, Gradients(d, g, gb))
+        for k, W, b, out, loss_k, d, g, gb in zip(
+            iterations,
+            Ws,
+            bs,
+            output,
+            E.tolist(),
+            zip(*delta, strict=True),
+            zip(*dW, strict=True),
+            dbs,
+            strict=False,
+        )
+    )
+
+
+def _params(weights: tuple[FloatArray, ...], biases: tuple[FloatArray, ...]) -> Params:
+    """Params over read-only views of the history arrays, without the copy ``Params()`` makes."""
+    params = object.__new__(Params)
+    object.__setattr__(params, "weights", weights)
+    object.__setattr__(params, "biases", biases)
+    return params
