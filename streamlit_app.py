@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from backprop import export, share, table_to_csv
 from backprop.activations import ACTIVATIONS
 from backprop.errors import BackpropError, TableError
 from backprop.figures import training_figure
@@ -36,6 +37,11 @@ APP_MAX_ITERATIONS = 100_000
 PROGRESS_ABOVE_WORK = 25_000  # iterations x (1 + rows x weights / 100) worth a progress bar
 
 st.set_page_config(page_title="Backprop Simulator", page_icon="🧠", layout="wide")
+# Plotly's toolbar: "Download plot as a PNG" at twice the screen resolution, no Plotly logo.
+PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "toImageButtonOptions": {"format": "png", "filename": "backprop-training", "scale": 2},
+}
 
 
 # ---------------------------------------------------------------------------------------------- state
@@ -424,8 +430,141 @@ def results(run: Run, iteration: int, test_input: tuple[float, ...]) -> None:
     st.dataframe(state_table(run, snapshot), width="stretch")
 
 
+# ------------------------------------------------------------------------------ share, import, export
+def _apply_table(table: TruthTable, test_input: tuple[float, ...]) -> None:
+    """Make ``table`` the one to edit and train on, with ``test_input`` (exact: no rounding in the text)."""
+    st.session_state.valid_table = table
+    st.session_state.n_inputs, st.session_state.n_outputs = table.n_inputs, table.n_outputs
+    st.session_state.test_input = ", ".join(share.number_text(v) for v in test_input)
+    st.session_state.valid_test_input = test_input
+    _reset_editor(table.rows(), table.columns)
+
+
+def load_shared_experiment() -> None:
+    """Once per session, before any widget exists: open the experiment in the page's link, if any."""
+    if st.session_state.get("link_loaded"):
+        return
+    st.session_state.link_loaded = True
+    decoded = share.decode(st.query_params.to_dict(), max_iterations=APP_MAX_ITERATIONS)
+    if not decoded.from_link:
+        return
+    experiment, config, state = decoded.experiment, decoded.experiment.config, st.session_state
+    state.preset = experiment.preset
+    _apply_table(experiment.table, experiment.test_input)
+    state.learning_rate = config.learning_rate
+    state.n_iterations = max(1, config.n_iterations)
+    state.trained_to = 0 if config.n_iterations == 0 else None  # iterations=0: the initial weights
+    state.seed = config.seed
+    state.hidden_layers = len(config.hidden)
+    for layer, units in enumerate(config.hidden, start=1):
+        state[f"hidden_units_{layer}"] = units
+    state.activation = config.activation
+    state.use_bias = config.use_bias
+    state.use_target = config.target_loss is not None
+    if config.target_loss is not None:
+        state.target_loss = config.target_loss
+    if decoded.notices:
+        lines = "\n".join(f"- {share.escape_markdown(notice)}" for notice in decoded.notices)
+        st.warning(f"Some settings in this link could not be used:\n\n{lines}", icon="⚠️")
+
+
+def on_upload() -> None:
+    """Load an uploaded CSV table, or remember why it was refused (shown under the uploader)."""
+    uploaded = st.session_state.table_upload
+    if uploaded is None:
+        return
+    try:
+        table = export.table_from_csv_bytes(uploaded.getvalue())
+    except TableError as error:
+        st.session_state.upload_error = (uploaded.file_id, f"{uploaded.name}: {error}")
+        return
+    st.session_state.upload_error = None
+    last = st.session_state.valid_test_input
+    fits = len(last) == table.n_inputs
+    _apply_table(table, last if fits else share.default_test_input(st.session_state.preset, table.n_inputs))
+    st.session_state.trained_to = None
+
+
+def share_and_export(run: Run, test_input: tuple[float, ...]) -> None:
+    """Keep the address bar a link to this run; show it, the CSV upload and the downloads."""
+    preset = st.session_state.preset
+    params = share.encode(share.Experiment(preset, run.table, run.config, test_input))
+    if st.query_params.to_dict() != params:
+        st.query_params.from_dict(params)
+    with st.expander("Share & export", icon=":material/share:"):
+        st.markdown("**Link to this experiment**")
+        st.code(share.share_url(st.context.url, params), language=None, wrap_lines=True)
+        st.caption(
+            "Copy it with the button in the box (the address bar holds it too). Opening it reruns "
+            "exactly this experiment: table, preset, learning rate, iterations, seed and network."
+        )
+        if not share.table_fits_link(run.table):
+            st.caption("This table is too long for a link, which reopens the preset's table: share its CSV.")
+        st.file_uploader(
+            "Upload a truth table (CSV)",
+            type="csv",
+            key="table_upload",
+            on_change=on_upload,
+            max_upload_size=1,
+            help="A header x1,…,xn then y (or y1,…,ym), one row per example, targets in [0, 1]; "
+            "at most 64 KiB. The Table CSV download below is in this format.",
+        )
+        refused = st.session_state.get("upload_error")
+        uploaded = st.session_state.get("table_upload")
+        if refused and uploaded is not None and refused[0] == uploaded.file_id:
+            message = share.escape_markdown(refused[1])
+            st.error(f"{message} Training still uses the last valid table.", icon="⚠️")
+        a, b = st.columns(2)
+        a.download_button(
+            "Table (CSV)",
+            table_to_csv(run.table),
+            "truth-table.csv",
+            "text/csv",
+            key="download_table",
+            on_click="ignore",
+            icon=":material/table:",
+            width="stretch",
+            help="The truth table being trained on, as CSV (upload it again above).",
+        )
+        b.download_button(
+            "NumPy script",
+            export.numpy_script(run, test_input, preset),
+            "backprop_run.py",
+            "text/x-python",
+            key="download_script",
+            on_click="ignore",
+            icon=":material/code:",
+            width="stretch",
+            help="A standalone Python script in the notebook's style (NumPy only) that reruns this "
+            "experiment and prints the same prediction.",
+        )
+        a.download_button(
+            "Run (JSON)",
+            lambda: export.run_to_json(run, preset, test_input),
+            "backprop-run.json",
+            "application/json",
+            key="download_json",
+            on_click="ignore",
+            icon=":material/data_object:",
+            width="stretch",
+            help="Configuration, table, initial and final weights, and the loss history.",
+        )
+        b.download_button(
+            "History (CSV)",
+            lambda: export.history_to_csv(run),
+            "backprop-history.csv",
+            "text/csv",
+            key="download_history",
+            on_click="ignore",
+            icon=":material/timeline:",
+            width="stretch",
+            help="Loss and every weight at each recorded iteration (at most about 1,000 rows).",
+        )
+
+
 def main() -> None:
     init_state()
+    load_shared_experiment()
     st.title("🧠 Backprop Simulator")
     st.caption(
         "Edit a truth table, train a sigmoid unit with the delta rule, and watch every weight, the error "
@@ -460,10 +599,15 @@ def main() -> None:
         results(run, iteration, test_input)
     chart, notes = st.columns([5, 2], gap="medium")
     chart.plotly_chart(
-        training_figure(run, selected_iteration=iteration), key="training_chart", width="stretch"
+        training_figure(run, selected_iteration=iteration),
+        key="training_chart",
+        width="stretch",
+        config=PLOTLY_CONFIG,
     )
     with notes:
         explanation(table)
+    with left:
+        share_and_export(run, test_input)
 
 
 main()

@@ -1,4 +1,5 @@
-"""Exports of a finished run: a JSON record, the history as CSV, and a standalone NumPy script.
+"""Imports and exports: a truth table from an uploaded CSV file; a finished run as a JSON record, its
+history as CSV, and a standalone NumPy script.
 
 The script is written in the notebook's style (``sigmoid``, ``sigmoid_derivative``, a
 ``backpropagation`` loop over ``layer0``, ``layer1``, ...) with the table, the configuration and the
@@ -17,11 +18,34 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from backprop.errors import TableError
 from backprop.network import Architecture, Params, init_params
+from backprop.table import MAX_CSV_BYTES, TruthTable, parse_csv
 from backprop.trainer import Run
 
 FORMAT = "backprop-simulator/run"
 FORMAT_VERSION = 1
+
+
+def table_from_csv_bytes(data: bytes) -> TruthTable:
+    """A truth table from an uploaded CSV file's bytes (UTF-8, with or without a byte-order mark).
+
+    Raises
+    ------
+    TableError
+        when the file is too large, binary, not UTF-8, or not a valid table (naming the bad cell).
+    """
+    if len(data) > MAX_CSV_BYTES:
+        raise TableError(f"The file is larger than {MAX_CSV_BYTES // 1024} KiB.")
+    if b"\x00" in data:
+        raise TableError("This is not a CSV text file (it contains binary data).")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise TableError(
+            f"The file is not UTF-8 text (bad byte at offset {error.start}); save it as UTF-8 CSV."
+        ) from None
+    return parse_csv(text)
 
 
 def _finite_or_none(value: object) -> object:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from streamlit.testing.v1 import AppTest
 
 from backprop.share import (
     MAX_TABLE_CHARS,
@@ -21,7 +24,7 @@ from backprop.share import (
     share_url,
     table_fits_link,
 )
-from backprop.table import PRESETS, TruthTable, get_preset
+from backprop.table import PRESETS, TruthTable, get_preset, table_to_csv
 from backprop.trainer import TrainConfig, train
 
 
@@ -258,3 +261,149 @@ def test_escape_markdown_neutralises_markup() -> None:
     escaped = escape_markdown(text)
     for special in "[]()<>*$`:":
         assert special not in escaped.replace("\\" + special, "")
+
+
+# --- the app: a link opens its experiment, the address bar follows the run, CSV upload -----------------
+
+APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+XOR_LINK = {
+    "preset": "xor",
+    "lr": "0.5",
+    "iterations": "3000",
+    "seed": "3",
+    "hidden": "4",
+    "activation": "tanh",
+    "bias": "1",
+    "input": "1,0,1",
+}
+
+
+def _open(params: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(params or {})
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _metric(at: AppTest, prefix: str) -> str:
+    matches = [m.value for m in at.metric if m.label.startswith(prefix)]
+    assert matches, [m.label for m in at.metric]
+    return matches[0]
+
+
+def _link(at: AppTest) -> str:
+    links = [c.value for c in at.code if "preset=" in c.value]
+    assert len(links) == 1, [c.value for c in at.code]
+    return links[0]
+
+
+def test_a_link_opens_its_experiment_in_the_app() -> None:
+    at = _open(XOR_LINK)
+    assert not at.warning
+    config = TrainConfig(
+        learning_rate=0.5, n_iterations=3000, seed=3, hidden=(4,), activation="tanh", use_bias=True
+    )
+    run = train(get_preset("xor").table, config)
+    expected = f"{run.predict([[1, 0, 1]])[0, 0]:.8f}"
+    assert _metric(at, "Prediction for [1, 0, 1]") == expected
+    assert _metric(at, "Iteration") == "3,000"
+    assert at.session_state["hidden_layers"] == 1 and at.session_state["activation"] == "tanh"
+    # the page shows the link (no browser address in AppTest: just the query) and keeps it in the URL
+    assert decode(_from_url(_link(at))).experiment.config == config
+    assert {k: v for k, v in at.query_params.items()} == XOR_LINK
+
+
+def test_the_default_page_gets_the_default_link() -> None:
+    at = _open()
+    assert _metric(at, "Prediction for [1, 0, 0]") == "0.99993703"
+    assert _link(at) == share_url(None, encode(Experiment()))
+    assert dict(at.query_params) == encode(Experiment())
+
+
+def test_a_junk_link_opens_the_defaults_with_a_visible_notice() -> None:
+    at = _open({"lr": "abc", "seed": "1e999", "preset": "<script>", "hidden": "9,9,9", "table": "x" * 10_000})
+    assert _metric(at, "Prediction for [1, 0, 0]") == "0.99993703"
+    assert len(at.warning) == 1
+    notice = at.warning[0].value
+    for key in ("preset", "table", "lr", "seed", "hidden"):
+        assert f"Link value {key}=" in notice
+    assert "<script>" not in notice  # escaped: shown as text, never as markup
+    assert dict(at.query_params) == encode(Experiment())  # the address bar is cleaned up
+
+
+def test_the_address_bar_follows_the_experiment() -> None:
+    at = _open()
+    at.number_input(key="learning_rate").set_value(0.25).run()
+    assert at.query_params["lr"] == "0.25"
+    next(b for b in at.button if b.label == "Step").click().run()
+    assert at.query_params["iterations"] == "10001"
+    reopened = _open({k: v for k, v in at.query_params.items()})
+    assert _metric(reopened, "Iteration") == "10,001"
+    assert _metric(reopened, "Prediction") == _metric(at, "Prediction")
+
+
+def test_a_link_with_zero_iterations_shows_the_initial_weights() -> None:
+    at = _open({**encode(Experiment()), "iterations": "0"})
+    assert _metric(at, "Iteration") == "0"
+    assert at.query_params["iterations"] == "0"
+
+
+def test_a_link_with_a_table_and_target_loss() -> None:
+    table = TruthTable([[0, 0], [0, 1], [1, 0], [1, 1]], [[0.1], [0.9], [0.9], [0.1]])
+    experiment = Experiment(
+        "notebook", table, TrainConfig(hidden=(3,), use_bias=True, target_loss=0.01), (0.0, 1.0)
+    )
+    at = _open(encode(experiment))
+    assert not at.warning
+    assert at.session_state["valid_table"] == table
+    run = train(table, experiment.config)
+    assert run.status == "target_reached"
+    assert _metric(at, "Iteration") == f"{run.final.iteration:,}"
+    assert _metric(at, "Prediction for [0, 1]") == f"{run.predict([[0, 1]])[0, 0]:.8f}"
+
+
+def test_uploaded_table_round_trips_and_bad_files_are_refused() -> None:
+    at = _open()
+    table = TruthTable([[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]], [[0, 1], [1, 1], [1, 1], [0.5, 0.25]])
+    text = table_to_csv(table)
+    at.file_uploader(key="table_upload").set_value(("gates.csv", text.encode(), "text/csv")).run()
+    assert not at.exception and not at.error
+    assert at.session_state["valid_table"] == table
+    assert table_to_csv(at.session_state["valid_table"]) == text  # what "Table (CSV)" downloads
+    assert _metric(at, "Prediction y1 for [1, 0, 0]")
+    assert decode_table(at.query_params["table"]) == table
+
+    for name, data, reason in [
+        ("bad.csv", b"x1,y\n0,2\n", "outside [0, 1]"),
+        ("latin1.csv", "x1,y\n0,0\n\xe9,1\n".encode("latin-1"), "not UTF-8"),
+        ("big.csv", b"x1,y\n" + b"0,0\n" * 20_000, "larger than 64 KiB"),
+        ("binary.csv", b"x1,y\n\x00\x01", "binary"),
+    ]:
+        at.file_uploader(key="table_upload").set_value((name, data, "text/csv")).run()
+        assert not at.exception
+        errors = [e.value.replace("\\", "") for e in at.error]
+        assert any(name in e and reason in e for e in errors), errors
+        assert at.session_state["valid_table"] == table  # the last valid table stays
+
+
+def test_uploading_a_bom_csv_from_a_spreadsheet_works() -> None:
+    at = _open()
+    at.file_uploader(key="table_upload").set_value(
+        ("excel.csv", "\ufeffx1,x2,y\r\n0,1,1\r\n1,0,0\r\n".encode(), "text/csv")
+    )
+    at.run()
+    assert not at.error
+    assert at.session_state["valid_table"] == TruthTable([[0, 1], [1, 0]], [[1], [0]])
+
+
+def test_downloads_and_png_export_are_offered() -> None:
+    at = _open()
+    labels = [d.label for d in at.get("download_button")]
+    assert sorted(labels) == ["History (CSV)", "NumPy script", "Run (JSON)", "Table (CSV)"]
+    assert all(d.help for d in at.get("download_button"))
+    chart = at.get("plotly_chart")[0]
+    config = json.loads(chart.proto.config)
+    assert config["toImageButtonOptions"]["format"] == "png"
+    assert config.get("displayModeBar", True) is not False
+    assert "toImage" not in config.get("modeBarButtonsToRemove", [])
