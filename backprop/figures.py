@@ -28,6 +28,7 @@ from backprop.network import Architecture, forward
 from backprop.trainer import Run
 
 FloatArray = NDArray[np.float64]
+Kind = Literal["weight", "bias", "norm"]
 IntArray = NDArray[np.int64]
 Spec = dict[str, Any]
 
@@ -69,7 +70,7 @@ class WeightSeries:
     name: str
     values: FloatArray
     layer: int
-    kind: Literal["weight", "bias", "norm"]
+    kind: Kind
 
 
 @dataclass(frozen=True)
@@ -117,11 +118,11 @@ def summarises_hidden_layers(arch: Architecture) -> bool:
     return arch.n_layers > 1 and n_params > MAX_INDIVIDUAL_WEIGHTS
 
 
-def _series_layout(arch: Architecture) -> list[tuple[str, int, str, int, int]]:
+def _series_layout(arch: Architecture) -> list[tuple[str, int, Kind, int, int]]:
     """(name, layer, kind, source, destination) for every line of the weights panel, in trace order."""
     units = unit_names(arch)
     summarise = summarises_hidden_layers(arch)
-    layout: list[tuple[str, int, str, int, int]] = []
+    layout: list[tuple[str, int, Kind, int, int]] = []
     for layer in range(arch.n_layers):
         if summarise and layer < arch.n_layers - 1:
             n = arch.sizes[layer] * arch.sizes[layer + 1]
@@ -172,9 +173,13 @@ def weight_series(run: Run) -> tuple[WeightSeries, ...]:
     layer is drawn weight by weight and each hidden layer ``l`` becomes one line: the Euclidean norm
     ``‖W_l‖`` of its weights (and biases).
 
+    Parameters
+    ----------
+    run : a finished training run
+
     Returns
     -------
-    tuple of WeightSeries, each with ``values`` of shape (n_snapshots,)
+    tuple of WeightSeries, each with ``values`` of shape (n_snapshots,), in trace order
     """
     arch = run.arch
     W = [np.stack([s.params.weights[layer] for s in run.history]) for layer in range(arch.n_layers)]
@@ -188,12 +193,17 @@ def weight_series(run: Run) -> tuple[WeightSeries, ...]:
             values = np.sqrt(squares)
         else:
             values = W[layer][:, i, j] if kind == "weight" else b[layer][:, j]
-        series.append(WeightSeries(name, values, layer, kind))  # type: ignore[arg-type]
+        series.append(WeightSeries(name, values, layer, kind))
     return tuple(series)
 
 
 def training_traces(arch: Architecture) -> TrainingTraces:
-    """Where each role sits in ``training_figure(run).data`` for a run on network ``arch``."""
+    """Where each role sits in ``training_figure(run).data`` for a run on network ``arch``.
+
+    The order: weight lines, weight cursor, weight markers, loss line, loss cursor, loss marker,
+    σ(z), σ'(z), then one row-point trace per output unit. Each trace's ``meta`` also names its role
+    (``"weight-0"``, ``"weight-cursor"``, ``"loss"``, ``"sigmoid"``, ``"rows-0"``, ...).
+    """
     s = len(_series_layout(arch))
     return TrainingTraces(
         weights=tuple(range(s)),
@@ -216,11 +226,16 @@ def _evenly(n_items: int, n_pick: int) -> IntArray:
 
 
 def frame_limit(run: Run, max_frames: int = MAX_FRAMES) -> int:
-    """How many frames ``training_figure`` uses: ``max_frames``, or fewer when each frame is large.
+    """How many frames a run's figure may have: ``max_frames``, or fewer when each frame is large.
 
     A frame carries every row's point for every output unit plus one marker per weight line; the
     count is capped so that all frames together hold at most ``FRAME_NUMBER_BUDGET`` numbers
-    (256 rows and 4 outputs give about 40 frames).
+    (256 rows and 4 outputs allow about 40 frames; the preset tables always get ``max_frames``).
+
+    Raises
+    ------
+    ValueError
+        if ``max_frames`` is below 2 (the first and the last iteration are always frames).
     """
     if max_frames < 2:
         raise ValueError(f"max_frames must be at least 2, got {max_frames}.")
@@ -229,17 +244,25 @@ def frame_limit(run: Run, max_frames: int = MAX_FRAMES) -> int:
 
 
 def _frame_indices(run: Run, max_frames: int) -> IntArray:
-    if max_frames < 2:
-        raise ValueError(f"max_frames must be at least 2, got {max_frames}.")
-    return _evenly(len(run.history), max_frames)
+    return _evenly(len(run.history), frame_limit(run, max_frames))
 
 
 def frame_iterations(run: Run, max_frames: int = MAX_FRAMES) -> list[int]:
-    """The iterations that become animation frames, ascending.
+    """The iterations that ``training_figure(run, max_frames=max_frames)`` animates, ascending.
 
-    At most ``max_frames`` recorded snapshots, evenly spaced through the history, so they follow the
-    trainer's recording schedule (every iteration early on, where the weights move fastest, then
-    evenly spaced ones); always the first and the last.
+    Recorded snapshots evenly spaced through the history, so they follow the trainer's recording
+    schedule (every iteration early on, where the weights move fastest, then evenly spaced ones),
+    always including the first and the last.
+
+    Parameters
+    ----------
+    run : a finished training run
+    max_frames : most frames, at least 2; fewer for very large tables (see ``frame_limit``)
+
+    Returns
+    -------
+    list of int, at most ``frame_limit(run, max_frames)`` iterations; also the frame names
+    (as strings) and the slider labels
     """
     return [run.history[i].iteration for i in _frame_indices(run, max_frames)]
 
@@ -407,7 +430,7 @@ def training_figure(
     arch, table = run.arch, run.table
     roles = training_traces(arch)
     iterations = np.array([s.iteration for s in run.history], dtype=np.int64)
-    frames_idx = _frame_indices(run, frame_limit(run, max_frames))
+    frames_idx = _frame_indices(run, max_frames)
     frame_its = iterations[frames_idx]
     wanted = int(iterations[-1]) if selected_iteration is None else int(selected_iteration)
     active = int(np.argmin(np.abs(frame_its - wanted)))
