@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from backprop.errors import TableError
-from backprop.network import Architecture, Params, init_params
+from backprop.network import RELU_BIAS_INIT, Architecture, Params, init_params
 from backprop.table import MAX_CSV_BYTES, TruthTable, parse_csv
 from backprop.trainer import Run
 
@@ -210,7 +210,9 @@ def _init_comment(names: Sequence[str], arch: Architecture, seed: int, initial: 
         if layer < arch.n_layers - 1 and arch.activation == "relu":
             draw = f"({draw}) * np.sqrt(6 / {n_in})  (He's bound for ReLU)"
         lines.append(f"#   {names[layer]} = {draw}")
-    if arch.use_bias:
+    if arch.use_bias and arch.activation == "relu" and arch.n_layers > 1:
+        lines.append(f"# and every bias starts at 0, except the hidden ReLU units' at {RELU_BIAS_INIT}.")
+    elif arch.use_bias:
         lines.append("# and every bias starts at 0.")
     return lines
 

@@ -102,11 +102,24 @@ def _init_scale(arch: Architecture, layer: int) -> float:
     return 1.0
 
 
+# A learned ReLU bias starts slightly positive, so a unit begins active for more rows: a unit whose
+# z < 0 on every row outputs 0 and gets no gradient, and never recovers ("dead").
+RELU_BIAS_INIT = 0.1
+
+
+def _init_bias(arch: Architecture, layer: int) -> float:
+    """Initial value of every learned bias of layer ``layer``: 0, or ``RELU_BIAS_INIT`` for ReLU units."""
+    if arch.use_bias and layer < arch.n_layers - 1 and arch.activation == "relu":
+        return RELU_BIAS_INIT
+    return 0.0
+
+
 def init_params(arch: Architecture, seed: int) -> Params:
     """Random initial parameters, the notebook's way: ``2 * random((n_in, n_out)) - 1`` per layer.
 
     Layers are drawn in order from one ``np.random.RandomState(seed)`` (the stream ``np.random.seed``
-    gives, without touching the global RNG); biases start at zero.
+    gives, without touching the global RNG); learned biases start at zero, hidden ReLU ones at
+    ``RELU_BIAS_INIT``.
     """
     rng = np.random.RandomState(seed)
     weights = []
@@ -114,7 +127,8 @@ def init_params(arch: Architecture, seed: int) -> Params:
         W = 2 * rng.random_sample((n_in, n_out)) - 1
         scale = _init_scale(arch, layer)
         weights.append(W if scale == 1.0 else W * scale)
-    return Params(tuple(weights), tuple(np.zeros(n) for n in arch.sizes[1:]))
+    biases = tuple(np.full(n, _init_bias(arch, layer)) for layer, n in enumerate(arch.sizes[1:]))
+    return Params(tuple(weights), biases)
 
 
 def make_params(

@@ -10,6 +10,7 @@ import pytest
 
 from backprop.errors import ConfigError
 from backprop.network import (
+    RELU_BIAS_INIT,
     Architecture,
     Params,
     apply_update,
@@ -211,7 +212,13 @@ def test_init_params_draws_layers_in_order_and_scales_relu_layers() -> None:
     np.testing.assert_allclose(params.weights[1], draws[1] * math.sqrt(6 / 4))
     np.testing.assert_array_equal(params.weights[2], draws[2])  # the sigmoid output keeps U(-1, 1)
     assert [b.shape for b in params.biases] == [(4,), (5,), (2,)]
-    assert all(not b.any() for b in params.biases)
+    # hidden ReLU biases start slightly positive (fewer units dead from the start), the output's at 0
+    np.testing.assert_array_equal(params.biases[0], np.full(4, RELU_BIAS_INIT))
+    np.testing.assert_array_equal(params.biases[1], np.full(5, RELU_BIAS_INIT))
+    np.testing.assert_array_equal(params.biases[2], [0.0, 0.0])
+    without_bias = init_params(Architecture(3, 2, (4, 5), "relu", False), 7)
+    assert all(not b.any() for b in without_bias.biases)
+    assert all(not b.any() for b in init_params(Architecture(3, 2, (4, 5), "tanh", True), 7).biases)
     assert init_params(arch, 8).weights[0].tolist() != params.weights[0].tolist()
 
 
