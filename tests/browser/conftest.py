@@ -35,6 +35,7 @@ CHROMIUM_ARGS = [
 VIEWPORT = {"width": 1400, "height": 1000}
 STARTUP_TIMEOUT_S = 60.0
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+EXCEPTION = '[data-testid="stException"]'
 
 
 def _unavailable(reason: str) -> None:
@@ -135,7 +136,7 @@ def js_errors() -> list[str]:
 def page(chromium_browser: Any, app_url: str, js_errors: list[str]) -> Iterator[Any]:
     """A fresh 1400x1000 page opened on the app (not yet waited for)."""
     context = chromium_browser.new_context(viewport=VIEWPORT)
-    context.set_default_timeout(30_000)
+    context.set_default_timeout(60_000)  # generous: a loaded 2-core machine is slow
     new_page = context.new_page()
     new_page.on("pageerror", lambda error: js_errors.append(str(error)))
     new_page.goto(app_url)
@@ -143,11 +144,18 @@ def page(chromium_browser: Any, app_url: str, js_errors: list[str]) -> Iterator[
     context.close()
 
 
-def wait_idle(page: Any, text: str, timeout_ms: float = 30_000) -> None:
-    """Wait until `text` is shown and the script has finished running.
+def wait_idle(page: Any, text: str, timeout_ms: float = 60_000) -> None:
+    """Wait until `text` is shown and the script has finished running; fail at once on an app error.
 
     The script-state attribute can lag a click by a few milliseconds, so wait for the expected
     text first (it proves the rerun happened), then for the idle state.
     """
-    page.get_by_text(text, exact=False).first.wait_for(state="visible", timeout=timeout_ms)
+    error = page.locator(EXCEPTION).first
+    page.get_by_text(text, exact=False).first.or_(error).first.wait_for(state="visible", timeout=timeout_ms)
+    if error.count():
+        pytest.fail(
+            f"the app shows an error instead of {text!r}: {error.inner_text()[:500]}\n"
+            f"(the traceback is in {ARTIFACTS / 'streamlit-server.log'})",
+            pytrace=False,
+        )
     page.wait_for_selector(IDLE, timeout=timeout_ms)

@@ -33,7 +33,7 @@ def metric_value(page: Any, label: str) -> Any:
     return metric.locator('[data-testid="stMetricValue"]')
 
 
-def wait_for_metric(page: Any, label: str, value: str, timeout_ms: float = 30_000) -> None:
+def wait_for_metric(page: Any, label: str, value: str, timeout_ms: float = 60_000) -> None:
     """Wait until the script is idle and the metric `label` shows `value`.
 
     Checked together in one predicate: while a rerun changes the layout, the previous run's metrics
