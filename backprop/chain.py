@@ -250,8 +250,10 @@ class LayerUpdate:
     Attributes
     ----------
     layer : 0-based weight layer; is_output : whether it feeds the outputs
-    learning_rate : lr of the run
+    learning_rate : lr of the run; activation : f of the layer's units
     source_names : units of a_prev, (n_in,); target_names : units of a, (n_out,)
+    weight_names : ``param_name`` of ``W[i, j]`` row by row, (n_in * n_out,)
+    bias_names : ``param_name`` of ``b[j]``, (n_out,); empty without biases
     a_prev : the layer's input (X for the first layer), (n_rows, n_in)
     a : the layer's output (``out`` at the output layer), (n_rows, n_out)
     y : targets at the output layer, else None, (n_rows, n_out)
@@ -268,8 +270,11 @@ class LayerUpdate:
     layer: int
     is_output: bool
     learning_rate: float
+    activation: Activation
     source_names: tuple[str, ...]
     target_names: tuple[str, ...]
+    weight_names: tuple[str, ...]
+    bias_names: tuple[str, ...]
     a_prev: FloatArray
     a: FloatArray
     y: FloatArray | None
@@ -282,6 +287,52 @@ class LayerUpdate:
     W_new: FloatArray
     b_old: FloatArray | None
     b_new: FloatArray | None
+
+    def row_columns(self) -> dict[str, FloatArray]:
+        """Labelled per-row columns (n_rows,) in the order they are computed: a_prev, a, (y,) error,
+        f'(z), delta."""
+        columns = {name: self.a_prev[:, i] for i, name in enumerate(self.source_names)}
+        several = len(self.target_names) > 1
+        for j, t in enumerate(self.target_names):
+            columns[t] = self.a[:, j]
+            if self.y is not None:
+                y = f"y{j + 1}" if several else "y"
+                columns[y] = self.y[:, j]
+                columns[f"error {y} − {t}"] = self.error[:, j]
+            else:
+                columns[f"error δ·Wᵀ → {t}"] = self.error[:, j]
+            columns[_derivative_label(self.activation, t)] = self.derivative[:, j]
+            columns[f"δ {t}" if several or self.y is None else "δ"] = self.delta[:, j]
+        return columns
+
+    def parameter_columns(self) -> tuple[tuple[str, ...], dict[str, FloatArray]]:
+        """Parameter names (weights row by row, then biases) and their columns: old value,
+        ``a_prevᵀ δ`` (``Σ δ`` for a bias), the step ``lr ·`` that, and the new value."""
+        lr = self.learning_rate
+        old, gain, new = [self.W_old.ravel()], [self.aT_delta.ravel()], [self.W_new.ravel()]
+        if self.b_old is not None and self.b_new is not None:
+            old.append(self.b_old)
+            gain.append(self.delta.sum(axis=0))
+            new.append(self.b_new)
+        g = np.concatenate(gain)
+        columns = {
+            "old": np.concatenate(old),
+            "a_prevᵀδ = −∂E/∂w": g,
+            "step lr·a_prevᵀδ": lr * g,
+            "new": np.concatenate(new),
+        }
+        return self.weight_names + self.bias_names, columns
+
+    def contribution_columns(self) -> dict[str, FloatArray]:
+        """Each row's share ``lr · a_i · δ_j`` of each weight's step, one column (n_rows,) per weight."""
+        flat = self.contributions.reshape(self.contributions.shape[0], -1)
+        return {name: flat[:, n] for n, name in enumerate(self.weight_names)}
+
+
+def _derivative_label(activation: Activation, unit: str) -> str:
+    """``f'(z)`` of ``unit`` written with its output, as plain text."""
+    labels = {"sigmoid": f"{unit}(1 − {unit})", "tanh": f"1 − {unit}²", "relu": f"[{unit} > 0]"}
+    return labels.get(activation.name, f"{activation.name}′({unit})")
 
 
 def layer_update(run: Run, iteration: int, layer: int) -> LayerUpdate:
@@ -301,16 +352,20 @@ def layer_update(run: Run, iteration: int, layer: int) -> LayerUpdate:
         derivative = arch.layer_activation(layer).derivative(a)  # sigmoid_derivative(layer1)
         delta = error * derivative  # delta = error * sigmoid_derivative(layer1)
         aT_delta = a_prev.T @ delta  # X.T @ delta
-        contributions = lr * a_prev[:, :, None] * delta[:, None, :]
+        contributions = lr * a_prev[:, :, None] * delta[:, None, :] + 0.0  # + 0.0: no "-0" shown
         W_new = params.weights[layer] + lr * aT_delta  # weights += lr * X.T @ delta
         b_old = params.biases[layer] if arch.use_bias else None
         b_new = b_old + lr * delta.sum(axis=0) if b_old is not None else None
+    refs = [ref for ref in parameters(arch) if ref.layer == layer]  # W row by row (as ravel), then b
     return LayerUpdate(
         layer=layer,
         is_output=is_output,
         learning_rate=lr,
+        activation=arch.layer_activation(layer),
         source_names=unit_names(arch, layer),
         target_names=unit_names(arch, layer + 1),
+        weight_names=tuple(param_name(arch, ref) for ref in refs if not ref.is_bias),
+        bias_names=tuple(param_name(arch, ref) for ref in refs if ref.is_bias),
         a_prev=readonly(a_prev),
         a=readonly(a),
         y=run.table.y if is_output else None,
@@ -416,6 +471,16 @@ class GradientCheck:
     @property
     def ok(self) -> bool:
         return all(r.ok for r in self.rows)
+
+    def columns(self) -> dict[str, object]:
+        """Labelled columns, one entry per parameter."""
+        return {
+            "parameter": [r.name for r in self.rows],
+            "backprop ∂E/∂p": np.array([r.analytic for r in self.rows]),
+            "finite difference": np.array([r.numeric for r in self.rows]),
+            "|difference|": np.array([r.abs_error for r in self.rows]),
+            "relative error": np.array([r.rel_error for r in self.rows]),
+        }
 
 
 def relative_error(analytic: float, numeric: float, noise: float = 0.0) -> float:

@@ -313,3 +313,41 @@ def test_any_network_new_weights_are_the_trainers(
     for ref in parameters(run.arch):
         chain = parameter_chain(run, k, ref)
         assert abs(chain.new - param_value(after.params, ref)) <= TOL
+
+
+# --- labelled columns for the page ----------------------------------------------------------------
+
+
+def test_layer_columns_are_labelled_and_consistent(run: Run) -> None:
+    for layer in range(run.arch.n_layers):
+        update = layer_update(run, 2, layer)
+        rows = update.row_columns()
+        assert all(column.shape == (run.table.n_rows,) for column in rows.values())
+        n_targets = len(update.target_names)
+        assert len(rows) == len(update.source_names) + n_targets * (5 if update.is_output else 4)
+        names, columns = update.parameter_columns()
+        n_weights = len(update.source_names) * n_targets
+        assert names[:n_weights] == update.weight_names
+        assert len(names) == n_weights + (n_targets if run.arch.use_bias else 0)
+        np.testing.assert_array_equal(
+            columns["step lr·a_prevᵀδ"], update.learning_rate * columns["a_prevᵀδ = −∂E/∂w"]
+        )
+        np.testing.assert_allclose(columns["new"] - columns["old"], columns["step lr·a_prevᵀδ"], atol=TOL)
+        contributions = update.contribution_columns()
+        assert tuple(contributions) == update.weight_names
+        sums = np.array([c.sum() for c in contributions.values()])
+        np.testing.assert_allclose(sums, columns["step lr·a_prevᵀδ"][:n_weights], atol=TOL)
+
+
+def test_notebook_row_columns_use_the_notebooks_names(notebook_run: Run) -> None:
+    rows = layer_update(notebook_run, 0, 0).row_columns()
+    assert list(rows) == ["x1", "x2", "x3", "out", "y", "error y − out", "out(1 − out)", "δ"]
+    check = gradient_check(notebook_run, 0).columns()
+    assert check["parameter"] == ["w(x1→out)", "w(x2→out)", "w(x3→out)"]
+    assert set(check) == {
+        "parameter",
+        "backprop ∂E/∂p",
+        "finite difference",
+        "|difference|",
+        "relative error",
+    }
