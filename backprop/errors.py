@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import numbers
+
 
 class BackpropError(ValueError):
     """Base class for every input the library refuses, with a message fit for a user."""
@@ -25,3 +28,19 @@ class TableError(BackpropError):
         super().__init__(message)
         self.row = row
         self.column = column
+
+
+def whole_number(value: object, field: str, low: int, high: int, what: str) -> int:
+    """``value`` as an int in ``low..high``; a float such as 3.0 counts, a bool or 2.5 does not.
+
+    Raises :class:`ConfigError` naming ``field``, with ``what`` (e.g. "Seed") as the message's subject.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ConfigError(f"{what} must be a whole number from {low:,} to {high:,}.", field)
+    if not isinstance(value, numbers.Integral):
+        if not (math.isfinite(value) and float(value).is_integer()):
+            raise ConfigError(f"{what} must be a whole number from {low:,} to {high:,}.", field)
+        value = int(value)
+    if not low <= int(value) <= high:
+        raise ConfigError(f"{what} must be a whole number from {low:,} to {high:,}, got {value}.", field)
+    return int(value)

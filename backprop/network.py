@@ -8,14 +8,15 @@ and gradient descent on ``E = 1/2 * sum((y - out)**2)`` is
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
 from backprop.activations import ACTIVATIONS, Activation, get_activation
-from backprop.errors import ConfigError
+from backprop.errors import ConfigError, whole_number
 from backprop.table import MAX_INPUTS, MAX_OUTPUTS
 
 FloatArray = NDArray[np.float64]
@@ -47,19 +48,11 @@ class Architecture:
     use_bias: bool = False
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "hidden", tuple(int(h) for h in self.hidden))
-        if not 1 <= self.n_inputs <= MAX_INPUTS:
-            raise ConfigError(f"Inputs must be 1 to {MAX_INPUTS}, got {self.n_inputs}.", "n_inputs")
-        if not 1 <= self.n_outputs <= MAX_OUTPUTS:
-            raise ConfigError(f"Outputs must be 1 to {MAX_OUTPUTS}, got {self.n_outputs}.", "n_outputs")
-        if len(self.hidden) > MAX_HIDDEN_LAYERS:
-            raise ConfigError(f"At most {MAX_HIDDEN_LAYERS} hidden layers, got {len(self.hidden)}.", "hidden")
-        if any(not 1 <= h <= MAX_HIDDEN_UNITS for h in self.hidden):
-            raise ConfigError(
-                f"Each hidden layer needs 1 to {MAX_HIDDEN_UNITS} units, got {list(self.hidden)}.",
-                "hidden",
-            )
-        get_activation(self.activation)
+        object.__setattr__(self, "n_inputs", whole_number(self.n_inputs, "n_inputs", 1, MAX_INPUTS, "Inputs"))
+        n_outputs = whole_number(self.n_outputs, "n_outputs", 1, MAX_OUTPUTS, "Outputs")
+        object.__setattr__(self, "n_outputs", n_outputs)
+        object.__setattr__(self, "hidden", hidden_layers(self.hidden))
+        check_activation_and_bias(self.activation, self.use_bias)
 
     @property
     def sizes(self) -> tuple[int, ...]:
@@ -74,6 +67,36 @@ class Architecture:
     def layer_activation(self, layer: int) -> Activation:
         """Activation of weight layer ``layer`` (0-based): hidden ones, then the sigmoid output."""
         return OUTPUT_ACTIVATION if layer == self.n_layers - 1 else get_activation(self.activation)
+
+
+def hidden_layers(hidden: object) -> tuple[int, ...]:
+    """Hidden layer sizes as a tuple: at most ``MAX_HIDDEN_LAYERS`` whole numbers 1..``MAX_HIDDEN_UNITS``.
+
+    Raises :class:`ConfigError` (field ``"hidden"``) for anything else.
+    """
+    if isinstance(hidden, str | bytes) or not isinstance(hidden, Iterable):
+        raise ConfigError("Hidden layers must be a sequence of unit counts such as (4,) or (4, 3).", "hidden")
+    sizes = tuple(itertools.islice(hidden, MAX_HIDDEN_LAYERS + 1))
+    if len(sizes) > MAX_HIDDEN_LAYERS:
+        raise ConfigError(f"At most {MAX_HIDDEN_LAYERS} hidden layers.", "hidden")
+    return tuple(whole_number(h, "hidden", 1, MAX_HIDDEN_UNITS, "Units in a hidden layer") for h in sizes)
+
+
+def check_activation_and_bias(activation: object, use_bias: object) -> None:
+    """Raise :class:`ConfigError` unless ``activation`` is a known name and ``use_bias`` a bool."""
+    if not isinstance(activation, str):
+        raise ConfigError(f"Activation must be one of {', '.join(ACTIVATIONS)}.", "activation")
+    get_activation(activation)
+    if not isinstance(use_bias, bool | np.bool_):
+        raise ConfigError("Learned biases must be True or False.", "use_bias")
+
+
+def _float_array(values: object, field: str, what: str) -> FloatArray:
+    """``values`` as a float64 array, or a :class:`ConfigError` (text, ragged lists, complex numbers)."""
+    try:
+        return np.array(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{what} must be a rectangular array of real numbers.", field) from None
 
 
 @dataclass(frozen=True, eq=False)
@@ -146,7 +169,7 @@ def make_params(
     shapes = list(zip(arch.sizes[:-1], arch.sizes[1:], strict=True))
     if len(weights) != len(shapes):
         raise ConfigError(f"Expected {len(shapes)} weight matrices, got {len(weights)}.", "weights")
-    Ws = [np.array(W, dtype=np.float64) for W in weights]
+    Ws = [_float_array(W, "weights", "Each weight matrix") for W in weights]
     for layer, (W, shape) in enumerate(zip(Ws, shapes, strict=True)):
         if W.shape != shape:
             raise ConfigError(f"W{layer + 1} must have shape {shape}, got {W.shape}.", "weights")
@@ -155,7 +178,7 @@ def make_params(
     else:
         if len(biases) != len(shapes):
             raise ConfigError(f"Expected {len(shapes)} bias vectors, got {len(biases)}.", "biases")
-        bs = [np.array(b, dtype=np.float64).reshape(-1) for b in biases]
+        bs = [_float_array(b, "biases", "Each bias vector").reshape(-1) for b in biases]
         for layer, (b, n) in enumerate(zip(bs, arch.sizes[1:], strict=True)):
             if b.shape != (n,):
                 raise ConfigError(f"b{layer + 1} must have {n} values, got {b.size}.", "biases")
@@ -191,9 +214,18 @@ def forward(arch: Architecture, params: Params, X: FloatArray) -> Forward:
 
 
 def predict(arch: Architecture, params: Params, X: FloatArray) -> FloatArray:
-    """Network outputs (n_rows, n_outputs) for inputs ``X`` (n_rows, n_inputs)."""
+    """Network outputs (n_rows, n_outputs) for inputs ``X`` (n_rows, n_inputs), or one row (n_inputs,).
+
+    Raises :class:`ConfigError` (field ``"inputs"``) for values that are not finite numbers, or rows
+    whose length is not ``n_inputs``.
+    """
+    X = _float_array(X, "inputs", "Inputs")
+    if X.ndim > 2 or X.shape[-1:] != (arch.n_inputs,):
+        raise ConfigError(f"Each input row needs {arch.n_inputs} values, got shape {X.shape}.", "inputs")
+    if not np.isfinite(X).all():
+        raise ConfigError("Inputs must be finite numbers.", "inputs")
     with np.errstate(all="ignore"):
-        return forward(arch, params, np.asarray(X, dtype=np.float64).reshape(-1, arch.n_inputs)).output
+        return forward(arch, params, X.reshape(-1, arch.n_inputs)).output
 
 
 def loss(output: FloatArray, y: FloatArray) -> float:
