@@ -27,7 +27,10 @@ MAX_CSV_BYTES = 64 * 1024
 
 
 def _frozen(values: object) -> FloatArray:
-    array = np.array(values, dtype=np.float64)
+    try:
+        array = np.array(values, dtype=np.float64)
+    except (TypeError, ValueError):  # text, ragged rows, complex numbers
+        raise TableError("X and y must be rectangular arrays of real numbers.") from None
     array.flags.writeable = False
     return array
 
