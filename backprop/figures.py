@@ -56,8 +56,8 @@ UIREVISION = "backprop-training"
 # Subplot grid: weights top left, loss top right, sigmoid along the bottom.
 _TOP = (0.60, 1.0)
 _BOTTOM = (0.0, 0.44)
-_LEFT = (0.0, 0.45)
-_RIGHT = (0.55, 1.0)
+_LEFT = (0.0, 0.44)
+_RIGHT = (0.56, 1.0)
 
 
 @dataclass(frozen=True)
@@ -346,7 +346,7 @@ def _controls(iterations: Sequence[int], active: int) -> tuple[list[Spec], list[
         "showactive": False,
         "x": 0.0,
         "xanchor": "left",
-        "y": -0.15,
+        "y": -0.1,
         "yanchor": "top",
         "pad": {"r": 10, "t": 0},
         "font": {"size": SMALL_FONT_SIZE},
@@ -359,10 +359,10 @@ def _controls(iterations: Sequence[int], active: int) -> tuple[list[Spec], list[
     }
     slider = {
         "active": active,
-        "x": 0.2,
-        "len": 0.8,
+        "x": 0.0,
+        "len": 1.0,
         "xanchor": "left",
-        "y": -0.11,
+        "y": -0.1,
         "yanchor": "top",
         "pad": {"t": 0, "b": 0},
         "font": {"size": SMALL_FONT_SIZE},
@@ -370,7 +370,7 @@ def _controls(iterations: Sequence[int], active: int) -> tuple[list[Spec], list[
         "activebgcolor": NEUTRAL,
         "bordercolor": NEUTRAL,
         "tickcolor": NEUTRAL,
-        "currentvalue": {"prefix": "Iteration ", "font": {"size": FONT_SIZE}, "xanchor": "left"},
+        "currentvalue": {"prefix": "Iteration ", "font": {"size": FONT_SIZE}, "xanchor": "right"},
         "steps": [{"label": str(it), "method": "animate", "args": [[str(it)], still]} for it in iterations],
     }
     return [buttons], [slider]
@@ -382,7 +382,7 @@ def _axis(
     return {
         "domain": list(domain),
         "anchor": anchor,
-        "title": {"text": title},
+        "title": {"text": title, "font": {"size": FONT_SIZE}},
         "range": value_range,
         "autorange": False,
         "gridcolor": GRID,
@@ -582,7 +582,7 @@ def training_figure(
                 "mode": "markers+text" if labelled else "markers",
                 "text": row_numbers,
                 "textposition": "top left" if j % 2 else "top right",
-                "textfont": {"size": SMALL_FONT_SIZE, "color": PALETTE[j]},
+                "textfont": {"size": SMALL_FONT_SIZE},
                 "customdata": table.y[:, j].tolist(),
                 "marker": {
                     "color": PALETTE[j],
@@ -613,7 +613,7 @@ def training_figure(
         frames.append({"name": str(frame_it), "data": changes, "traces": animated})
 
     buttons, sliders = _controls(frame_its.tolist(), active)
-    weights_title = "Output-layer weights, hidden layers as norms ‖W‖" if summarised else "Weights"
+    weights_title = "Weights (hidden layers: ‖W‖)" if summarised else "Weights"
     layout: Spec = {
         "height": 880,
         "margin": {"l": 70, "r": 20, "t": 60, "b": 170},
@@ -623,7 +623,11 @@ def training_figure(
         "hovermode": "closest",
         "hoverlabel": {"font": {"size": SMALL_FONT_SIZE}},
         "uirevision": UIREVISION,
-        "legend": {"font": {"size": SMALL_FONT_SIZE}, "title": {"text": "Weights"}},
+        "legend": {
+            "font": {"size": SMALL_FONT_SIZE},
+            "title": {"text": "Weights", "font": {"size": FONT_SIZE}},
+            "grouptitlefont": {"size": SMALL_FONT_SIZE},
+        },
         "legend2": {
             "font": {"size": SMALL_FONT_SIZE},
             "x": 0.01,
@@ -635,7 +639,7 @@ def training_figure(
         "xaxis": _axis(_LEFT, "y", "iteration", x_range),
         "yaxis": _axis(_TOP, "x", "value", w_range),
         "xaxis2": _axis(_RIGHT, "y2", "iteration", list(x_range), matches="x"),
-        "yaxis2": _axis(_TOP, "x2", "E (log scale)", loss_range, type="log", exponentformat="power"),
+        "yaxis2": _axis(_TOP, "x2", "", loss_range, type="log", exponentformat="power"),
         "xaxis3": _axis((0.0, 1.0), "y3", "net input z of the output unit", [-z_half, z_half]),
         "yaxis3": _axis(_BOTTOM, "x3", "out = σ(z)", [-0.08, 1.08]),
         "annotations": [

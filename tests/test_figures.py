@@ -224,7 +224,7 @@ def test_half_adder_weights_panel_summarises_the_hidden_layer(half_adder_run: Ru
         f"w(h{i}→out2)" for i in range(1, 5)
     ] + ["b(→out2)"]
     fig = spec(training_figure(half_adder_run))
-    assert "norm" in fig["layout"]["annotations"][0]["text"]
+    assert "‖W‖" in fig["layout"]["annotations"][0]["text"]
 
 
 def test_line_colours_are_okabe_ito_and_fonts_readable_on_a_projector(run: Run) -> None:
