@@ -402,10 +402,11 @@ def explanation(table: TruthTable) -> None:
             "This is gradient descent on the squared error $E = \\tfrac12\\sum (y-\\text{out})^2$: "
             "$\\partial E/\\partial w = -X^\\top\\delta$, so the update is "
             "$w - \\text{lr}\\,\\partial E/\\partial w$.\n\n"
-            "**Charts**: left, every weight over the iterations; middle, the loss $E$ (log scale); right, "
-            "the sigmoid (solid) and its derivative (dashed) with each table row drawn at its net input "
-            "and output. Press ▶ to replay training; all three move together. Rows far out on the flat "
-            "parts of the curve have a tiny derivative, so their weights barely move."
+            "**Charts**: top left, every weight over the iterations; top right, the loss $E$ (log "
+            "scale); below, the output unit's sigmoid (solid) and its derivative (dashed) with each "
+            "table row drawn at its net input and output. Press ▶ Play to replay training: all three "
+            "move together. Rows far out on the flat parts of the curve have a tiny derivative, so "
+            "they barely move the weights: the vanishing gradient."
         )
         if table.n_inputs and np.all(table.X[:, -1] == 1):
             st.caption(f"x{table.n_inputs} is constant 1: its weight acts as the unit's bias.")
@@ -630,12 +631,14 @@ def chain_rule_section(run: Run, iteration: int, test_input: tuple[float, ...]) 
                 )
             rows_index = pd.RangeIndex(1, run.table.n_rows + 1, name="row")
             st.caption("Per row: the layer's input, output, error, f′(net) and δ = error · f′(net)")
-            st.dataframe(pd.DataFrame(update.row_columns(), index=rows_index), width="stretch")
+            digits = "{:.6g}"  # the precision of the formulas, not the grid's default 4 decimals
+            st.dataframe(pd.DataFrame(update.row_columns(), index=rows_index).style.format(digits))
             names, columns = update.parameter_columns()
             st.caption("Per parameter: new = old + lr · a_prevᵀδ")
-            st.dataframe(pd.DataFrame(columns, index=pd.Index(names, name="parameter")), width="stretch")
+            frame = pd.DataFrame(columns, index=pd.Index(names, name="parameter"))
+            st.dataframe(frame.style.format("{:.10g}"))
             st.caption("Each row's share lr · a_i · δ_j of each weight's step; the columns sum to the step")
-            st.dataframe(pd.DataFrame(update.contribution_columns(), index=rows_index), width="stretch")
+            st.dataframe(pd.DataFrame(update.contribution_columns(), index=rows_index).style.format(digits))
         with prediction:
             shown = "[" + ", ".join(f"{v:g}" for v in test_input) + "]"
             st.caption(f"The test input {shown} through the network, weights after {iteration:,} updates.")
@@ -662,7 +665,8 @@ def chain_rule_section(run: Run, iteration: int, test_input: tuple[float, ...]) 
                     lambda v: f"background-color: {green if v < GRADIENT_CHECK_TOLERANCE else red}",
                     subset="relative error",
                 )
-                .format("{:.3e}", subset=["|difference|", "relative error"]),
+                .format("{:.8e}", subset=["backprop ∂E/∂p", "finite difference"])
+                .format("{:.2e}", subset=["|difference|", "relative error"]),
                 width="stretch",
                 hide_index=True,
             )
