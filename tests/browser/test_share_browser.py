@@ -1,0 +1,178 @@
+"""Shareable links, CSV upload and downloads in a real browser.
+
+A link copied in one browser context (its own cookies, storage and Streamlit session) must reopen the
+identical run in a second, fresh one; an uploaded table must come back unchanged from the download.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, quote, urlsplit
+
+import pytest
+
+from backprop.share import decode
+from backprop.table import TruthTable, get_preset, table_to_csv
+from backprop.trainer import TrainConfig, train
+
+from .conftest import ARTIFACTS, IDLE, VIEWPORT, wait_idle
+
+pytestmark = pytest.mark.browser
+
+XOR_QUERY = "preset=xor&lr=0.5&iterations=3000&seed=3&hidden=4&activation=tanh&bias=1&input=1,0,1"
+XOR_CONFIG = TrainConfig(
+    learning_rate=0.5, n_iterations=3000, seed=3, hidden=(4,), activation="tanh", use_bias=True
+)
+LINK = '[data-testid="stExpander"] [data-testid="stCode"]'
+NOTICE = '[data-testid="stAlert"]:has-text("could not be used")'
+
+
+def expect(locator: Any) -> Any:
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(locator)
+
+
+@pytest.fixture
+def second_context(chromium_browser: Any) -> Iterator[Any]:
+    """Another browser context: no shared cookies, storage or Streamlit session with `page`."""
+    context = chromium_browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(30_000)
+    yield context
+    context.close()
+
+
+def metrics(page: Any) -> dict[str, str]:
+    """Every st.metric on the page, label -> value, once the script is idle."""
+    page.wait_for_selector(IDLE)
+    return page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll('[data-testid="stMetric"]')].map(m => [
+            m.querySelector('[data-testid="stMetricLabel"]').innerText.trim(),
+            m.querySelector('[data-testid="stMetricValue"]').innerText.trim(),
+        ]))"""
+    )
+
+
+def open_share(page: Any) -> Any:
+    """Expand "Share & export" (if closed) and return its body."""
+    expander = page.locator('[data-testid="stExpander"]').filter(has_text="Share & export")
+    body = expander.locator('[data-testid="stExpanderDetails"]')
+    if not body.is_visible():
+        expander.locator("summary").click()
+    body.wait_for(state="visible")
+    return expander
+
+
+def shown_link(page: Any) -> str:
+    open_share(page)
+    return page.locator(LINK).first.inner_text().strip()
+
+
+def query(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(url).query, keep_blank_values=True)
+
+
+def test_a_copied_link_reopens_the_identical_run_in_a_fresh_context(
+    page: Any, app_url: str, second_context: Any
+) -> None:
+    expected = train(get_preset("xor").table, XOR_CONFIG).predict([[1, 0, 1]])[0, 0]
+    page.goto(f"{app_url}/?{XOR_QUERY}")
+    wait_idle(page, f"{expected:.8f}")
+    first = metrics(page)
+    assert first["Iteration"] == "3,000"
+    assert first["Prediction for [1, 0, 1]"] == f"{expected:.8f}"
+    assert page.locator(NOTICE).count() == 0  # a clean link: no notices
+
+    # one more update, so the link must carry state the first URL did not
+    page.locator('[data-testid="stSidebar"]').get_by_role("button", name="Step", exact=True).click()
+    wait_idle(page, "3,001")
+    first = metrics(page)
+    assert first["Iteration"] == "3,001"
+
+    # copy with the code block's copy button, as a user would
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=app_url)
+    open_share(page)
+    block = page.locator(LINK).first
+    block.hover()
+    block.get_by_role("button").first.click()
+    copied = page.evaluate("() => navigator.clipboard.readText()").strip()
+    assert copied == shown_link(page)
+    assert copied.startswith(app_url)
+    assert query(copied)["iterations"] == ["3001"]
+    assert query(page.url) == query(copied)  # the address bar is the same link
+    assert decode(query(copied)).notices == ()
+
+    other = second_context.new_page()
+    other.goto(copied)
+    wait_idle(other, first["Prediction for [1, 0, 1]"])
+    assert metrics(other) == first
+    assert shown_link(other) == copied
+    ARTIFACTS.mkdir(exist_ok=True)
+    other.screenshot(path=str(ARTIFACTS / "share-reopened.png"))
+
+
+def test_a_junk_link_shows_a_notice_and_opens_the_defaults(page: Any, app_url: str) -> None:
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    payload = quote("<svg onload=alert(1)>")
+    page.goto(f"{app_url}/?lr=abc&seed=1e999&preset={payload}&hidden=9,9,9")
+    wait_idle(page, "0.99993703")
+    notice = page.locator(NOTICE)
+    expect(notice).to_be_visible()
+    text = notice.inner_text()
+    for key in ("lr=", "seed=", "preset=", "hidden="):
+        assert key in text
+    assert "'<svg onload=alert(1)>'" in text  # shown as text, not run as markup
+    assert dialogs == []
+    assert metrics(page)["Prediction for [1, 0, 0]"] == "0.99993703"
+    assert query(page.url)["lr"] == ["1"]  # the address bar now holds the defaults
+
+
+def test_uploaded_table_comes_back_from_the_download(page: Any, tmp_path: Path) -> None:
+    table = TruthTable([[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]], [[0, 0.25], [1, 0], [1, 0], [0, 1]])
+    text = table_to_csv(table)
+    source = tmp_path / "uploaded.csv"
+    source.write_text(text)
+    wait_idle(page, "0.99993703")
+    share = open_share(page)
+    share.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(source))
+    wait_idle(page, "Prediction y2 for")
+    assert "Prediction y1 for [1, 0, 0]" in metrics(page)
+    assert query(page.url)["table"] == ["x1,x2,x3,y1,y2;0,0,1,0,0.25;0,1,1,1,0;1,0,1,1,0;1,1,1,0,1"]
+
+    with page.expect_download() as info:
+        share.get_by_role("button", name="Table (CSV)", exact=True).click()
+    downloaded = tmp_path / "downloaded.csv"
+    info.value.save_as(downloaded)
+    assert downloaded.read_text() == text
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x1,y\n0,2\n")
+    share.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(bad))
+    error = share.locator('[data-testid="stAlert"]').filter(has_text="bad.csv")
+    expect(error).to_contain_text("outside [0, 1]")
+    assert "Prediction y2 for [1, 0, 0]" in metrics(page)  # the last valid table stays
+
+
+def test_script_download_and_png_export(page: Any, tmp_path: Path) -> None:
+    wait_idle(page, "0.99993703")
+    share = open_share(page)
+    with page.expect_download() as info:
+        share.get_by_role("button", name="NumPy script", exact=True).click()
+    script = tmp_path / "script.py"
+    info.value.save_as(script)
+    assert "weights += learning_rate * np.dot(layer0.T, delta)" in script.read_text()
+
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    chart.scroll_into_view_if_needed()
+    chart.hover()
+    button = chart.locator('.modebar-btn[data-title="Download plot as a PNG"]')
+    expect(button).to_be_attached()
+    with page.expect_download() as info:
+        button.click()
+    assert info.value.suggested_filename == "backprop-training.png"
+    png = tmp_path / "figure.png"
+    info.value.save_as(png)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
