@@ -17,7 +17,8 @@ from backprop.chain import LayerUpdate, ParamChain, PredictionLayer
 DIGITS = 6  # significant digits of factors and products
 WEIGHT_DIGITS = 10  # old and new weights: an update can be far smaller than the weight
 MAX_ROWS = 8  # rows written out; the rest are summed in one line
-MAX_PATH_TERMS = 4  # path sums written term by term; wider ones as their value
+MAX_PATH_TERMS = 2  # path sums written term by term; wider ones as their value (lines must fit a screen)
+TERMS_PER_LINE = 4  # row products per line of the total
 
 
 def tex_number(value: float, digits: int = DIGITS) -> str:
@@ -117,27 +118,31 @@ def _upstream_tex(chain: ParamChain, r: int) -> str:
 
 
 def chain_rows_tex(chain: ParamChain, max_rows: int = MAX_ROWS) -> str:
-    """Each row's factors with their numbers and their product (the first ``max_rows`` rows, then the
-    rest as one sum), and the total ``∂E/∂p``."""
+    """Each row's factors as written, then as numbers with their product, on two lines (the first
+    ``max_rows`` rows, then the rest as one sum), and the total ``∂E/∂p`` a few terms per line, so that
+    it fits a laptop screen."""
     p = param_tex(chain.name)
-    lines = []
+    lines = []  # (line, break after it): rows are set apart by a little space
     shown = min(chain.n_rows, max_rows)
     for r in range(shown):
         derivative = derivative_tex(chain.activation, tex_factor(chain.a[r]))
         written = rf"{_upstream_tex(chain, r)} \cdot {derivative} \cdot {tex_factor(chain.dz_dp[r])}"
         factors = rf"{tex_factor(chain.dE_da[r])} \cdot {tex_factor(chain.da_dz[r])} \cdot "
         factors += tex_factor(chain.dz_dp[r])
-        lines.append(rf"\text{{row {r + 1}:}} \quad & {written} = {factors} = {tex_number(chain.terms[r])}")
+        lines.append((rf"\text{{row {r + 1}:}} \quad & {written}", r" \\ "))
+        lines.append((rf"& = {factors} = {tex_number(chain.terms[r])}", r" \\[4pt] "))
+    terms = [tex_factor(t) for t in chain.terms[:shown]]
     if chain.n_rows > shown:
         rest = float(np.sum(chain.terms[shown:]))
-        lines.append(
-            rf"\text{{rows {shown + 1} to {chain.n_rows}:}} \quad & \textstyle\sum = {tex_number(rest)}"
-        )
-        total = rf"{' + '.join(tex_factor(t) for t in chain.terms[:shown])} + {tex_factor(rest)}"
-    else:
-        total = " + ".join(tex_factor(t) for t in chain.terms)
-    lines.append(rf"\frac{{\partial E}}{{\partial {p}}} = \quad & {total} = {tex_number(chain.gradient)}")
-    return r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"
+        rows = rf"\text{{rows {shown + 1} to {chain.n_rows}:}}"
+        lines.append((rf"{rows} \quad & \textstyle\sum = {tex_number(rest)}", r" \\[4pt] "))
+        terms.append(tex_factor(rest))
+    chunks = [" + ".join(terms[i : i + TERMS_PER_LINE]) for i in range(0, len(terms), TERMS_PER_LINE)]
+    chunks[-1] += f" = {tex_number(chain.gradient)}"
+    lines.append((rf"\frac{{\partial E}}{{\partial {p}}} = \quad & {chunks[0]}", r" \\ "))
+    lines.extend((rf"& + {chunk}", r" \\ ") for chunk in chunks[1:])
+    body = "".join(line + gap for line, gap in lines[:-1]) + lines[-1][0]
+    return r"\begin{aligned}" + body + r"\end{aligned}"
 
 
 def update_tex(chain: ParamChain) -> str:
