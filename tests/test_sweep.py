@@ -1,0 +1,157 @@
+"""Sweeps: many runs trained together give the numbers of the same runs trained one by one.
+
+With hidden layers a sweep is batched matrix products over the runs, bit for bit the trainer's NumPy
+path; without, one matrix product for all runs, equal to it within 1e-12. ``train`` itself takes the
+straight-line Python path on these small networks, which agrees to 1e-12 where training is not chaotic
+(tests/test_fast.py): the notebook's 256 learning rates are compared with ``train`` directly.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from backprop.errors import ConfigError
+from backprop.network import make_params
+from backprop.sweep import MAX_RUNS, Sweep, grid, sweep
+from backprop.table import PRESETS, TruthTable
+from backprop.trainer import Engine, Run, TrainConfig, _train
+
+NOTEBOOK = PRESETS["notebook"].table
+# Weights overflow at the second update for some learning rates and seeds, not for others.
+OVERFLOWING = TruthTable([[-5.090274540348806e305], [1.4139051212580677e306]], [[1.0], [1.0]])
+
+
+def _separately(result: Sweep, engine: Engine = "auto") -> list[Run]:
+    """Each run of the sweep trained alone (``train`` is engine "auto")."""
+    return [
+        _train(result.table, result.config_of(r), result.initial, None, engine) for r in range(result.n_runs)
+    ]
+
+
+def _assert_matches_separate_runs(result: Sweep, runs: list[Run], atol: float = 1e-12) -> None:
+    for r, run in enumerate(runs):
+        assert result.status[r] == run.status
+        assert result.final_iteration[r] == run.final.iteration
+        assert result.failed_at[r] == (-1 if run.failed_at is None else run.failed_at)
+        for got, want in zip(result.params_of(r).weights, run.final.params.weights, strict=True):
+            np.testing.assert_allclose(got, want, rtol=0, atol=atol)
+        for got, want in zip(result.params_of(r).biases, run.final.params.biases, strict=True):
+            np.testing.assert_allclose(got, want, rtol=0, atol=atol)
+        assert result.final_loss[r] == pytest.approx(run.final.loss, rel=0, abs=atol)
+        # the run's own history has every iteration of the sweep's curve up to where it stopped
+        recorded = {s.iteration: s.loss for s in run.history}
+        for t, k in enumerate(result.iterations.tolist()):
+            if k <= run.final.iteration:
+                assert result.losses[r, t] == pytest.approx(recorded[k], rel=0, abs=atol)
+            else:
+                assert np.isnan(result.losses[r, t])
+
+
+def test_256_learning_rates_on_the_notebook_match_256_separate_runs() -> None:
+    config = TrainConfig(history_size=200)
+    result = sweep(NOTEBOOK, config, np.geomspace(0.01, 100, 256), curve_points=200)
+    assert result.n_runs == 256 and result.losses.shape == (256, len(result.iterations))
+    assert result.iterations[0] == 0 and result.iterations[-1] == 10_000
+    _assert_matches_separate_runs(result, _separately(result))
+    notebook = int(np.argmin(np.abs(result.learning_rates - 1.0)))
+    assert result.learning_rates[notebook] != 1.0  # geomspace misses 1: check the notebook itself below
+    single = sweep(NOTEBOOK, config, [1.0])
+    assert round(float(1 / (1 + np.exp(-single.weights[0][0, 0, 0]))), 8) == 0.99993703
+
+
+@pytest.mark.parametrize(
+    ("table", "config"),
+    [
+        (PRESETS["xor"].table, TrainConfig(n_iterations=600, hidden=(2,), history_size=50)),
+        (
+            PRESETS["half-adder"].table,
+            TrainConfig(n_iterations=400, hidden=(3, 2), activation="tanh", use_bias=True, history_size=30),
+        ),
+        (PRESETS["and"].table, TrainConfig(n_iterations=500, use_bias=True, history_size=40)),
+        (
+            PRESETS["parity3"].table,
+            TrainConfig(n_iterations=300, hidden=(4,), activation="relu", history_size=20),
+        ),
+    ],
+)
+def test_seeds_and_learning_rates_match_separate_runs(table: TruthTable, config: TrainConfig) -> None:
+    lrs, seeds = grid([0.3, 1.0, 4.0], range(8))
+    result = sweep(table, config, lrs, seeds, curve_points=config.history_size)
+    assert result.n_runs == 24
+    assert result.learning_rates.tolist() == [lr for lr in (0.3, 1.0, 4.0) for _ in range(8)]
+    assert result.seeds.tolist() == list(range(8)) * 3
+    _assert_matches_separate_runs(result, _separately(result, "numpy"), atol=0 if config.hidden else 1e-12)
+
+
+def test_target_loss_stops_each_run_at_its_own_iteration() -> None:
+    config = TrainConfig(n_iterations=3000, target_loss=0.01, history_size=100)
+    result = sweep(NOTEBOOK, config, [0.05, 0.5, 2.0, 8.0, 30.0], curve_points=100)
+    runs = _separately(result)
+    assert {run.status for run in runs} == {"completed", "target_reached"}
+    assert result.final_iteration.tolist() == [3000, 329, 81, 18, 4]
+    _assert_matches_separate_runs(result, runs)
+
+
+def test_target_loss_with_hidden_layers() -> None:
+    config = TrainConfig(n_iterations=2000, hidden=(3,), target_loss=0.1, history_size=60)
+    result = sweep(PRESETS["xor"].table, config, [0.5, 2.0, 5.0], [1, 2, 3], curve_points=60)
+    _assert_matches_separate_runs(result, _separately(result, "numpy"), atol=0)
+
+
+def test_runs_whose_weights_overflow_stop_before_the_bad_update() -> None:
+    config = TrainConfig(n_iterations=100, hidden=(3,), activation="relu", use_bias=True, history_size=20)
+    lrs, seeds = grid([0.1, 10.0, 100.0], [57, 1, 3])
+    result = sweep(OVERFLOWING, config, lrs, seeds, curve_points=20)
+    runs = _separately(result, "numpy")
+    assert {run.status for run in runs} == {"completed", "non_finite"}
+    _assert_matches_separate_runs(result, runs, atol=0)
+    for r in np.flatnonzero(result.failed_at > 0):
+        assert all(np.isfinite(W[r]).all() for W in result.weights)
+
+
+def test_explicit_initial_weights_overflowing_at_the_first_update() -> None:
+    table = TruthTable([[1.0]], [[1.0]])
+    config = TrainConfig(n_iterations=50, hidden=(2,), activation="relu", history_size=10)
+    initial = make_params(config.architecture(table), [[[1.0, 1.0]], [[1e308], [-1e308]]])
+    result = sweep(table, config, [1e-300, 100.0], initial=initial, curve_points=10)
+    assert result.status == ("completed", "non_finite")
+    assert result.failed_at.tolist() == [-1, 1] and result.final_iteration.tolist() == [50, 0]
+    assert np.isnan(result.losses[1, 1:]).all() and np.isfinite(result.losses[1, 0])
+    _assert_matches_separate_runs(result, _separately(result, "numpy"), atol=0)
+
+
+def test_single_values_broadcast_and_arrays_are_read_only() -> None:
+    result = sweep(NOTEBOOK, TrainConfig(n_iterations=50, seed=3), [0.5, 1.0, 2.0])
+    assert result.seeds.tolist() == [3, 3, 3]
+    result = sweep(NOTEBOOK, TrainConfig(n_iterations=50, learning_rate=2.0), seeds=[1, 2])
+    assert result.learning_rates.tolist() == [2.0, 2.0]
+    for array in (result.losses, result.final_loss, result.weights[0], result.failed_at, result.iterations):
+        with pytest.raises(ValueError, match="read-only"):
+            array.flat[0] = 0
+
+
+def test_progress_is_reported_like_train() -> None:
+    seen: list[tuple[int, int]] = []
+    sweep(NOTEBOOK, TrainConfig(n_iterations=1000), [1.0, 2.0], progress=lambda d, t: seen.append((d, t)))
+    assert seen == [(k, 1000) for k in range(10, 1001, 10)]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"learning_rates": [1.0, 0.0]}, "learning_rates"),
+        ({"learning_rates": [1.0, float("nan")]}, "learning_rates"),
+        ({"learning_rates": [101.0]}, "learning_rates"),
+        ({"learning_rates": [True]}, "learning_rates"),
+        ({"learning_rates": np.ones(MAX_RUNS + 1)}, "learning_rates"),
+        ({"learning_rates": [1.0, 2.0], "seeds": [1, 2, 3]}, "seeds"),
+        ({"seeds": [-1]}, "seeds"),
+        ({"seeds": [1.5]}, "seeds"),
+        ({"curve_points": 1}, "curve_points"),
+    ],
+)
+def test_bad_sweeps_are_config_errors_naming_the_field(kwargs: dict, field: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        sweep(NOTEBOOK, TrainConfig(n_iterations=5), **kwargs)
+    assert info.value.field == field
