@@ -6,8 +6,9 @@ Derivatives are written in terms of the unit's *output* ``a = f(z)``, as the not
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 from numpy.typing import NDArray
@@ -59,13 +60,16 @@ class Activation:
     derivative_latex: str
 
 
-ACTIVATIONS: dict[str, Activation] = {
-    "sigmoid": Activation(
-        "sigmoid", sigmoid, sigmoid_derivative, r"\sigma(z) = \frac{1}{1+e^{-z}}", r"a\,(1-a)"
-    ),
-    "tanh": Activation("tanh", np.tanh, tanh_derivative, r"\tanh(z)", r"1-a^2"),
-    "relu": Activation("relu", relu, relu_derivative, r"\max(0, z)", r"[a > 0]"),
-}
+# Read-only: one registry serves every session of the app.
+ACTIVATIONS: Mapping[str, Activation] = MappingProxyType(
+    {
+        "sigmoid": Activation(
+            "sigmoid", sigmoid, sigmoid_derivative, r"\sigma(z) = \frac{1}{1+e^{-z}}", r"a\,(1-a)"
+        ),
+        "tanh": Activation("tanh", np.tanh, tanh_derivative, r"\tanh(z)", r"1-a^2"),
+        "relu": Activation("relu", relu, relu_derivative, r"\max(0, z)", r"[a > 0]"),
+    }
+)
 
 
 def get_activation(name: str) -> Activation:

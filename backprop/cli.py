@@ -14,6 +14,7 @@ import math
 import os
 import sys
 from collections.abc import Callable, Sequence
+from types import MappingProxyType
 from typing import NoReturn
 
 import numpy as np
@@ -38,14 +39,16 @@ from backprop.trainer import MAX_ITERATIONS, MAX_LEARNING_RATE, MAX_SEED, Run, T
 PROG = "backprop"
 EXIT_OK, EXIT_DIVERGED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 MAX_TABLE_ROWS_SHOWN = 16
-_OPTION_OF_FIELD = {
-    "learning_rate": "--lr",
-    "n_iterations": "--iterations",
-    "seed": "--seed",
-    "hidden": "--hidden",
-    "activation": "--activation",
-    "target_loss": "--target-loss",
-}
+_OPTION_OF_FIELD = MappingProxyType(
+    {
+        "learning_rate": "--lr",
+        "n_iterations": "--iterations",
+        "seed": "--seed",
+        "hidden": "--hidden",
+        "activation": "--activation",
+        "target_loss": "--target-loss",
+    }
+)
 
 
 class UsageError(Exception):

@@ -10,8 +10,9 @@ import csv
 import io
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 from numpy.typing import NDArray
@@ -256,25 +257,32 @@ def _three_input(name: str, description: str, parity: bool) -> Preset:
     return Preset(name, description, TruthTable(X, y[:, None].astype(float)), (1.0, 1.0, 0.0, 1.0))
 
 
-PRESETS: dict[str, Preset] = {
-    p.name: p
-    for p in (
-        Preset(
-            "notebook",
-            "The notebook's table: the output copies x1; x3 is a constant 1 acting as a bias.",
-            TruthTable([[0, 0, 1], [1, 1, 1], [1, 0, 1], [0, 1, 1]], [[0], [1], [1], [0]]),
-            (1.0, 0.0, 0.0),
-        ),
-        _gate("and", "y = x1 AND x2 (x3 is the constant bias input).", [[0, 0, 0, 1]]),
-        _gate("or", "y = x1 OR x2 (x3 is the constant bias input).", [[0, 1, 1, 1]]),
-        _gate("nand", "y = NOT (x1 AND x2) (x3 is the constant bias input).", [[1, 1, 1, 0]]),
-        _gate("xor", "y = x1 XOR x2: not linearly separable, needs a hidden layer.", [[0, 1, 1, 0]]),
-        _gate("xnor", "y = NOT (x1 XOR x2): not linearly separable, needs a hidden layer.", [[1, 0, 0, 1]]),
-        _gate("half-adder", "y1 = sum (x1 XOR x2), y2 = carry (x1 AND x2).", [[0, 1, 1, 0], [0, 0, 0, 1]]),
-        _three_input("majority", "y = 1 when at least two of x1, x2, x3 are 1 (x4 is the bias).", False),
-        _three_input("parity3", "y = x1 XOR x2 XOR x3 (x4 is the bias): needs hidden units.", True),
-    )
-}
+# Read-only: one registry serves every session of the app.
+PRESETS: Mapping[str, Preset] = MappingProxyType(
+    {
+        p.name: p
+        for p in (
+            Preset(
+                "notebook",
+                "The notebook's table: the output copies x1; x3 is a constant 1 acting as a bias.",
+                TruthTable([[0, 0, 1], [1, 1, 1], [1, 0, 1], [0, 1, 1]], [[0], [1], [1], [0]]),
+                (1.0, 0.0, 0.0),
+            ),
+            _gate("and", "y = x1 AND x2 (x3 is the constant bias input).", [[0, 0, 0, 1]]),
+            _gate("or", "y = x1 OR x2 (x3 is the constant bias input).", [[0, 1, 1, 1]]),
+            _gate("nand", "y = NOT (x1 AND x2) (x3 is the constant bias input).", [[1, 1, 1, 0]]),
+            _gate("xor", "y = x1 XOR x2: not linearly separable, needs a hidden layer.", [[0, 1, 1, 0]]),
+            _gate(
+                "xnor", "y = NOT (x1 XOR x2): not linearly separable, needs a hidden layer.", [[1, 0, 0, 1]]
+            ),
+            _gate(
+                "half-adder", "y1 = sum (x1 XOR x2), y2 = carry (x1 AND x2).", [[0, 1, 1, 0], [0, 0, 0, 1]]
+            ),
+            _three_input("majority", "y = 1 when at least two of x1, x2, x3 are 1 (x4 is the bias).", False),
+            _three_input("parity3", "y = x1 XOR x2 XOR x3 (x4 is the bias): needs hidden units.", True),
+        )
+    }
+)
 DEFAULT_PRESET = "notebook"
 
 
