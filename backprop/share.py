@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 from backprop.activations import ACTIVATIONS
 from backprop.errors import BackpropError, TableError
@@ -139,6 +139,8 @@ def share_url(base_url: str | None, params: Mapping[str, str]) -> str:
     """
     query = urlencode(params, quote_via=quote, safe=",;")
     base = (base_url or "").split("?")[0].split("#")[0]
+    if base and not urlsplit(base).path:
+        base += "/"  # http://host:8501 -> http://host:8501/
     return f"{base}?{query}"
 
 

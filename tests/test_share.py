@@ -90,6 +90,7 @@ def test_the_default_link_is_short_and_readable() -> None:
         "&activation=sigmoid&bias=0&input=1,0,0"
     )
     assert share_url(None, {"lr": "1"}) == "?lr=1"
+    assert share_url("http://127.0.0.1:8501", {"lr": "1"}) == "http://127.0.0.1:8501/?lr=1"
 
 
 def test_table_is_in_the_link_only_when_it_is_not_the_presets() -> None:
