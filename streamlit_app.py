@@ -511,7 +511,8 @@ def share_and_export(run: Run, test_input: tuple[float, ...]) -> None:
         st.query_params.from_dict(params)
     with st.expander("Share & export", icon=":material/share:"):
         st.markdown("**Link to this experiment**")
-        st.code(share.share_url(st.context.url, params), language=None, wrap_lines=True)
+        page_url = getattr(st.context, "url", None)  # the address in the user's browser, without query
+        st.code(share.share_url(page_url, params), language=None, wrap_lines=True)
         st.caption(
             "Copy it with the button in the box (the address bar holds it too). Opening it reruns "
             "exactly this experiment: table, preset, learning rate, iterations, seed and network."
@@ -523,7 +524,6 @@ def share_and_export(run: Run, test_input: tuple[float, ...]) -> None:
             type="csv",
             key="table_upload",
             on_change=on_upload,
-            max_upload_size=1,
             help="A header x1,…,xn then y (or y1,…,ym), one row per example, targets in [0, 1]; "
             "at most 64 KiB. The Table CSV download below is in this format.",
         )
