@@ -96,16 +96,19 @@ def _figure_state(page: Any) -> dict[str, Any]:
 
 def test_play_animates_the_training_figure(page: Any) -> None:
     load(page)
-    figure = page.locator(f"{CHART}").first
-    buttons = figure.locator(".updatemenu-button")
-    assert buttons.count() >= 2, "the training figure needs Play and Pause buttons"
+    figure = page.locator(CHART).first
+    play = figure.locator(".updatemenu-button").filter(has_text="Play")
+    pause = figure.locator(".updatemenu-button").filter(has_text="Pause")
+    expect(play).to_have_count(1)
+    expect(pause).to_have_count(1)
     before = _figure_state(page)
     figure.scroll_into_view_if_needed()
-    buttons.first.click()  # Play
+    play.click()
     page.wait_for_timeout(1500)
     after = _figure_state(page)
-    buttons.nth(1).click()  # Pause
-    assert after != before, "pressing Play changed neither the slider nor the plotted data"
+    pause.click()
+    assert after["active"] != before["active"], "pressing Play did not move the figure's slider"
+    assert after["data"] != before["data"], "pressing Play did not change the plotted data"
 
 
 def test_step_and_reset_move_the_iteration(page: Any) -> None:
