@@ -147,16 +147,27 @@ class _Source:
                     lines.append(_ACTIVATION[name].format(a=f"a{layer + 1}_{r}_{j}", z="z"))
         return lines
 
+    def error(self, r: int, j: int) -> str:
+        """``e = y - out`` of output ``j`` on row ``r`` as an expression: the target 1 gives the same
+        number as ``c = 1 - out``, the target 0 gives ``-out`` (0 - a is -a exactly: a sigmoid output is
+        never 0); any other target has its own variable."""
+        y = float(self.y[r][j])
+        return f"c{r}_{j}" if y == 1.0 else f"(-a{self.n_layers}_{r}_{j})" if y == 0.0 else f"e{r}_{j}"
+
     def errors(self) -> list[str]:
         L, n_out = self.n_layers, self.sizes[-1]
-        lines = ["# e = y - out"]
+        lines = ["# c = 1 - out, e = y - out"]
         for r in self.rows:
             for j in range(n_out):
-                lines.append(f"e{r}_{j} = {float(self.y[r][j])!r} - a{L}_{r}_{j}")
+                lines.append(f"c{r}_{j} = 1.0 - a{L}_{r}_{j}")
+                if self.error(r, j).startswith("e"):
+                    lines.append(f"e{r}_{j} = {float(self.y[r][j])!r} - a{L}_{r}_{j}")
         return lines
 
     def loss(self) -> str:
-        squares = [f"e{r}_{j} * e{r}_{j}" for r in self.rows for j in range(self.sizes[-1])]
+        squares = [
+            f"{self.error(r, j)} * {self.error(r, j)}" for r in self.rows for j in range(self.sizes[-1])
+        ]
         return f"E = 0.5 * ({pairwise_sum(squares)})"
 
     def deltas(self) -> list[str]:
@@ -164,7 +175,7 @@ class _Source:
         lines = ["# delta_L = (y - out) * out (1 - out)"]
         for r in self.rows:
             for j in range(self.sizes[-1]):
-                lines.append(f"d{L}_{r}_{j} = e{r}_{j} * (a{L}_{r}_{j} * (1.0 - a{L}_{r}_{j}))")
+                lines.append(f"d{L}_{r}_{j} = {self.error(r, j)} * (a{L}_{r}_{j} * c{r}_{j})")
         for layer in range(L - 1, 0, -1):
             lines.append(f"# delta_{layer} = (delta_{layer + 1} W{layer + 1}^T) * f'(a{layer})")
             derivative = _DERIVATIVE[self.arch.activation]
@@ -196,12 +207,14 @@ class _Source:
             (self.biases[layer][j], add([f"d{layer + 1}_{r}_{j}" for r in self.rows])) for j in range(n_out)
         ]
 
-    def update(self) -> list[str]:
+    def update(self, unit_rate: bool) -> list[str]:
+        """The update; with ``unit_rate`` (lr = 1, the notebook's) without the multiplication by 1."""
         lines = ["# W <- W + lr a^T delta  (= W - lr dE/dW)"]
+        lr = "" if unit_rate else "lr * "
         for layer in range(self.n_layers):
-            lines += [f"{w} = {w} + lr * ({s})" for w, s in self.weight_sums(layer)]
+            lines += [f"{w} = {w} + {lr}({s})" for w, s in self.weight_sums(layer)]
             if self.arch.use_bias:
-                lines += [f"{b} = {b} + lr * ({s})" for b, s in self.bias_sums(layer)]
+                lines += [f"{b} = {b} + {lr}({s})" for b, s in self.bias_sums(layer)]
         return lines
 
 
@@ -209,28 +222,39 @@ def _indent(lines: list[str], depth: int) -> list[str]:
     return [" " * (4 * depth) + line for line in lines]
 
 
-def program_source(arch: Architecture, table: TruthTable) -> str:
-    """Python source of the two functions :class:`Program` wraps (printable, for the curious)."""
+def program_source(arch: Architecture, table: TruthTable, unit_rate: bool = False) -> str:
+    """Python source of the functions :class:`Program` wraps (printable, for the curious)."""
     src = _Source(arch, table)
+    update = src.update(unit_rate)
+    names = "exp=exp, tanh=tanh, isfinite=isfinite, EXP_700=EXP_700"  # as locals: faster to look up
     state = ", ".join(src.state)
     unpack = f"({state},) = state"
     pack = f"({state},)"
     iteration = [*src.forward(), *src.errors(), *src.deltas()]
     finite = " and ".join(f"isfinite({v})" for v in src.state)
     lines = [
-        "def run(state, lr, n):",
+        f"def run(state, lr, n, {names}):",
         "    # n updates without checks (a non-finite weight stays non-finite: the caller checks the end)",
         f"    {unpack}",
         "    for _ in range(n):",
-        *_indent([*iteration, *src.update()], 2),
+        *_indent([*iteration, *update], 2),
         f"    return {pack}",
         "",
-        "def run_checked(state, lr, n, target):",
+        f"def run_trace(state, lr, counts, record, {names}):",
+        "    # counts[0] updates without checks, record(state), counts[1] updates, record(state), ...",
+        f"    {unpack}",
+        "    for count in counts:",
+        "        for _ in range(count):",
+        *_indent([*iteration, *update], 3),
+        f"        record({pack})",
+        f"    return {pack}",
+        "",
+        f"def run_checked(state, lr, n, target, {names}):",
         "    # n updates, stopping before an update when E <= target (reason 1) or before one that makes a",
         "    # weight non-finite (reason 2); returns (state, updates done, reason)",
         f"    {unpack}",
         "    for i in range(n):",
-        *_indent([*iteration, src.loss(), "if E <= target:", f"    return {pack}, i, 1", *src.update()], 2),
+        *_indent([*iteration, src.loss(), "if E <= target:", f"    return {pack}, i, 1", *update], 2),
         f"        if not ({finite}):",
         "            return state, i, 2",
         f"        state = {pack}",
@@ -246,21 +270,27 @@ class Program:
 
     ``run(state, lr, n)`` does ``n`` unchecked updates; ``run_checked(state, lr, n, target)`` stops
     before an update when ``E <= target`` or before one that would make a weight non-finite and returns
-    ``(state, done, reason)`` with reason 0 (ran all), 1 (target) or 2 (non-finite).
+    ``(state, done, reason)`` with reason 0 (ran all), 1 (target) or 2 (non-finite);
+    ``run_trace(state, lr, counts, record)`` does ``counts[0]`` updates, calls ``record(state)``, does
+    ``counts[1]`` updates, and so on.
     """
 
     arch: Architecture
     n_state: int
     run: Callable[[State, float, int], State]
     run_checked: Callable[[State, float, int, float], tuple[State, int, int]]
+    run_trace: Callable[[State, float, list[int], Callable[[State], object]], State]
 
 
 @functools.lru_cache(maxsize=32)
-def compile_program(arch: Architecture, table: TruthTable) -> Program:
-    """Generate and compile the straight-line code for ``arch`` on ``table`` (cached per pair)."""
-    source = program_source(arch, table)
+def compile_program(arch: Architecture, table: TruthTable, unit_rate: bool = False) -> Program:
+    """Generate and compile the straight-line code for ``arch`` on ``table`` (cached).
+
+    With ``unit_rate`` the functions assume a learning rate of 1 (and ignore their ``lr``)."""
+    source = program_source(arch, table, unit_rate)
     namespace: dict[str, object] = {"exp": math.exp, "tanh": math.tanh, "isfinite": math.isfinite}
     namespace["EXP_700"] = _EXP_700
     exec(compile(source, f"<backprop.fast {arch.sizes}>", "exec"), namespace)
     src = _Source(arch, table)
-    return Program(arch, len(src.state), namespace["run"], namespace["run_checked"])
+    functions = (namespace[name] for name in ("run", "run_checked", "run_trace"))
+    return Program(arch, len(src.state), *functions)

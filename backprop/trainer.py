@@ -7,6 +7,7 @@ evenly spaced ones up to the last, so memory does not grow with the iteration co
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import numbers
@@ -244,25 +245,41 @@ def _train(
     if engine == "auto":
         engine = "python" if fits(arch, table) else "numpy"
     loop = (_PythonLoop if engine == "python" else _NumpyLoop)(arch, table, config.learning_rate, start)
-    recorded: list[int] = []
-    k, reason = 0, _RAN
+    loop.record()
+    recorded, k, reason = [0], 0, _RAN
     with np.errstate(all="ignore"):
-        for stop in stops:
-            if stop > k:
-                done, reason = loop.advance(stop - k, target)
-                k += done
-                if reason != _RAN:
-                    break
-                if progress is not None and k % report_every == 0:
+        if target == -math.inf:
+            # No loss to check: the Python loop runs from one progress report to the next (or to the
+            # end) in one call, recording at every stop; the NumPy loop declines and goes stop by stop.
+            marks = range(report_every, n + 1, report_every) if progress is not None else [n] * (n > 0)
+            first = 1
+            for mark in marks:
+                last = bisect.bisect_right(stops, mark, first)
+                segment = stops[first:last]
+                if not loop.trace(np.diff([k, *segment]).tolist()):
+                    break  # a weight became non-finite: the stop-by-stop loop finds the update
+                recorded += segment
+                k, first = mark, last
+                if progress is not None:
                     progress(k, n)
-            if k in to_record:
-                loop.record()
-                recorded.append(k)
-        if recorded[-1] != k:  # stopped early between two recorded iterations
+        for stop in stops:
+            if stop <= k:
+                continue
+            done, reason = loop.advance(stop - k, target)
+            k += done
+            if reason != _RAN:
+                break
+            if progress is not None and k % report_every == 0:
+                progress(k, n)
             loop.record()
             recorded.append(k)
-        weights, biases = loop.recorded()
-        history = _history(arch, table, start, recorded, weights, biases)
+        if recorded[-1] != k:  # stopped early between two stops
+            loop.record()
+            recorded.append(k)
+        # Keep the scheduled iterations and the last (progress reports also stopped the loop).
+        keep = [i for i, it in enumerate(recorded) if it in to_record or it == k]
+        weights, biases = loop.recorded(keep)
+        history = _history(arch, table, start, [recorded[i] for i in keep], weights, biases)
     status: Status = {_RAN: "completed", _TARGET: "target_reached", _NON_FINITE: "non_finite"}[reason]
     failed_at = k + 1 if reason == _NON_FINITE else None
     return Run(table, config, arch, start, history, status, failed_at)
@@ -273,7 +290,7 @@ class _PythonLoop:
 
     def __init__(self, arch: Architecture, table: TruthTable, learning_rate: float, start: Params) -> None:
         self.arch, self.lr = arch, learning_rate
-        self.program = compile_program(arch, table)
+        self.program = compile_program(arch, table, learning_rate == 1.0)
         flat = [W.ravel() for W in start.weights] + (list(start.biases) if arch.use_bias else [])
         self.state = tuple(np.concatenate(flat).tolist())
         self.records = array("d")
@@ -291,12 +308,23 @@ class _PythonLoop:
         self.state, done, reason = self.program.run_checked(self.state, self.lr, m, target)
         return done, reason
 
+    def trace(self, counts: list[int]) -> bool:
+        """``counts[0]`` updates, record, ``counts[1]`` updates, record, ...; False (and nothing done) if
+        a weight became non-finite."""
+        size = len(self.records)
+        state = self.program.run_trace(self.state, self.lr, counts, self.records.extend)
+        if all(map(math.isfinite, state)):
+            self.state = state
+            return True
+        del self.records[size:]
+        return False
+
     def record(self) -> None:
         self.records.extend(self.state)
 
-    def recorded(self) -> tuple[list[FloatArray], list[FloatArray] | None]:
-        """Recorded weights (n_recorded, n_in, n_out) per layer, and biases (n_recorded, n_out) per layer."""
-        flat = np.frombuffer(self.records, dtype=np.float64).reshape(-1, self.program.n_state)
+    def recorded(self, keep: list[int]) -> tuple[list[FloatArray], list[FloatArray] | None]:
+        """Records ``keep``: weights (n_kept, n_in, n_out) and biases (n_kept, n_out) per layer."""
+        flat = np.frombuffer(self.records, dtype=np.float64).reshape(-1, self.program.n_state)[keep]
         sizes, start, stacks = self.arch.sizes, 0, []
         shapes = list(itertools.pairwise(sizes))
         if self.arch.use_bias:
@@ -386,18 +414,23 @@ class _NumpyLoop:
                 return i, _NON_FINITE
         return m, _RAN
 
+    def trace(self, counts: list[int]) -> bool:
+        """No cheaper here than stretch by stretch: the caller does that."""
+        return False
+
     def record(self) -> None:
         self.records.append(tuple(p.copy() for p in (*self.W, *self.b)))
 
-    def recorded(self) -> tuple[list[FloatArray], list[FloatArray] | None]:
+    def recorded(self, keep: list[int]) -> tuple[list[FloatArray], list[FloatArray] | None]:
         """As ``_PythonLoop.recorded``."""
         L = self.arch.n_layers
-        stacks = [np.stack(column) for column in zip(*self.records, strict=True)]
+        records = [self.records[i] for i in keep]
+        stacks = [np.stack(column) for column in zip(*records, strict=True)]
         return stacks[:L], (stacks[L:] if self.arch.use_bias else None)
 
 
 # Snapshots are evaluated this many at a time: bounds the temporaries of big tables.
-_CHUNK_VALUES = 1 << 18
+_CHUNK_VALUES = 1 << 16
 
 
 def _history(
@@ -448,25 +481,28 @@ def _history(
     bs = zip(*biases, strict=True) if biases is not None else itertools.repeat(start.biases)
     zeros = tuple(readonly(np.zeros(n)) for n in arch.sizes[1:])
     dbs = zip(*db, strict=True) if db is not None else itertools.repeat(zeros)
-    return tuple(
-        Snapshot(k, _params(W, b), out, loss_k, Gradients(d, g, gb))
-        for k, W, b, out, loss_k, d, g, gb in zip(
-            iterations,
-            Ws,
-            bs,
-            output,
-            E.tolist(),
-            zip(*delta, strict=True),
-            zip(*dW, strict=True),
-            dbs,
-            strict=False,
+    # Built as the dataclasses' own __init__ would leave them, minus one object.__setattr__ per field
+    # (and Params' defensive copy: these arrays are read-only already). A third of the cost of a
+    # thousand snapshots, which is a fifth of training the notebook.
+    new, set_fields, history = object.__new__, object.__setattr__, []
+    for k, W, b, out, loss_k, d, g, gb in zip(
+        iterations,
+        Ws,
+        bs,
+        output,
+        E.tolist(),
+        zip(*delta, strict=True),
+        zip(*dW, strict=True),
+        dbs,
+        strict=False,
+    ):
+        params, grads, snapshot = new(Params), new(Gradients), new(Snapshot)
+        set_fields(params, "__dict__", {"weights": W, "biases": b})
+        set_fields(grads, "__dict__", {"delta": d, "dW": g, "db": gb})
+        set_fields(
+            snapshot,
+            "__dict__",
+            {"iteration": k, "params": params, "output": out, "loss": loss_k, "grads": grads},
         )
-    )
-
-
-def _params(weights: tuple[FloatArray, ...], biases: tuple[FloatArray, ...]) -> Params:
-    """Params over read-only views of the history arrays, without the copy ``Params()`` makes."""
-    params = object.__new__(Params)
-    object.__setattr__(params, "weights", weights)
-    object.__setattr__(params, "biases", biases)
-    return params
+        history.append(snapshot)
+    return tuple(history)
