@@ -15,6 +15,7 @@ import io
 import json
 import math
 from collections.abc import Sequence
+from types import MappingProxyType
 
 import numpy as np
 
@@ -164,8 +165,9 @@ def _matrix(values: object, exact_floats: bool = False) -> str:
     return "[\n" + "".join(f"    {line},\n" for line in lines) + "]"
 
 
-_ACTIVATION_CODE = {
-    "sigmoid": """def sigmoid(x):
+_ACTIVATION_CODE = MappingProxyType(
+    {
+        "sigmoid": """def sigmoid(x):
     # Sigmoid activation function (inputs below -700 are clipped so np.exp cannot overflow)
     return 1 / (1 + np.exp(-np.maximum(x, -700.0)))
 
@@ -174,7 +176,7 @@ def sigmoid_derivative(x):
     # Derivative of the sigmoid, written with its output: x = sigmoid(z), sigmoid'(z) = x * (1 - x)
     return x * (1 - x)
 """,
-    "tanh": """def tanh(x):
+        "tanh": """def tanh(x):
     # Hyperbolic tangent activation of the hidden layers
     return np.tanh(x)
 
@@ -183,7 +185,7 @@ def tanh_derivative(x):
     # Derivative of tanh, written with its output: x = tanh(z), tanh'(z) = 1 - x**2
     return 1 - x * x
 """,
-    "relu": """def relu(x):
+        "relu": """def relu(x):
     # Rectified linear unit activation of the hidden layers
     return np.maximum(x, 0.0)
 
@@ -192,7 +194,8 @@ def relu_derivative(x):
     # Derivative of the ReLU, written with its output: 1 where the unit is active (x > 0), else 0
     return (x > 0.0).astype(float)
 """,
-}
+    }
+)
 
 
 def _init_comment(names: Sequence[str], arch: Architecture, seed: int, initial: Params) -> list[str]:
