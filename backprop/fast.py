@@ -27,6 +27,7 @@ import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 
@@ -98,16 +99,20 @@ def _dot(pairs: Sequence[tuple[float | str, str]]) -> str:
     return _chain(terms)
 
 
-_ACTIVATION = {
-    "sigmoid": "{a} = 1.0 / (1.0 + (EXP_700 if {z} < -700.0 else exp(-{z})))",
-    "tanh": "{a} = tanh({z})",
-    "relu": "{a} = 0.0 if {z} < 0.0 else {z}",
-}
-_DERIVATIVE = {  # f'(z) in terms of the output a, as activations.py writes it
-    "sigmoid": "({a} * (1.0 - {a}))",
-    "tanh": "(1.0 - {a} * {a})",
-    "relu": "(1.0 if {a} > 0.0 else 0.0)",
-}
+_ACTIVATION = MappingProxyType(
+    {
+        "sigmoid": "{a} = 1.0 / (1.0 + (EXP_700 if {z} < -700.0 else exp(-{z})))",
+        "tanh": "{a} = tanh({z})",
+        "relu": "{a} = 0.0 if {z} < 0.0 else {z}",
+    }
+)
+_DERIVATIVE = MappingProxyType(  # f'(z) in terms of the output a, as activations.py writes it
+    {
+        "sigmoid": "({a} * (1.0 - {a}))",
+        "tanh": "(1.0 - {a} * {a})",
+        "relu": "(1.0 if {a} > 0.0 else 0.0)",
+    }
+)
 
 
 class _Source:
