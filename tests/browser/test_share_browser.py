@@ -55,6 +55,25 @@ def metrics(page: Any) -> dict[str, str]:
     )
 
 
+def wait_for_metric(page: Any, label: str, value: str, timeout_ms: float = 60_000) -> None:
+    """Wait until the script is idle and exactly one metric `label` shows `value` (the page caption also
+    quotes the notebook's prediction, so waiting for the text alone is not enough)."""
+    page.wait_for_function(
+        """([label, value]) => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            if (!app || app.getAttribute("data-test-script-state") !== "notRunning") return false;
+            const shown = [...document.querySelectorAll('[data-testid="stMetric"]')].filter(m => {
+                const name = m.querySelector('[data-testid="stMetricLabel"]');
+                return name && name.innerText.trim() === label;
+            });
+            return shown.length === 1 &&
+                shown[0].querySelector('[data-testid="stMetricValue"]').innerText.trim() === value;
+        }""",
+        arg=[label, value],
+        timeout=timeout_ms,
+    )
+
+
 def open_share(page: Any) -> Any:
     """Expand "Share & export" (if closed) and return its body."""
     expander = page.locator('[data-testid="stExpander"]').filter(has_text="Share & export")
@@ -79,7 +98,7 @@ def test_a_copied_link_reopens_the_identical_run_in_a_fresh_context(
 ) -> None:
     expected = train(get_preset("xor").table, XOR_CONFIG).predict([[1, 0, 1]])[0, 0]
     page.goto(f"{app_url}/?{XOR_QUERY}")
-    wait_idle(page, f"{expected:.8f}")
+    wait_for_metric(page, "Prediction for [1, 0, 1]", f"{expected:.8f}")
     first = metrics(page)
     assert first["Iteration"] == "3,000"
     assert first["Prediction for [1, 0, 1]"] == f"{expected:.8f}"
@@ -87,7 +106,7 @@ def test_a_copied_link_reopens_the_identical_run_in_a_fresh_context(
 
     # one more update, so the link must carry state the first URL did not
     page.locator('[data-testid="stSidebar"]').get_by_role("button", name="Step", exact=True).click()
-    wait_idle(page, "3,001")
+    wait_for_metric(page, "Iteration", "3,001")
     first = metrics(page)
     assert first["Iteration"] == "3,001"
 
@@ -106,7 +125,7 @@ def test_a_copied_link_reopens_the_identical_run_in_a_fresh_context(
 
     other = second_context.new_page()
     other.goto(copied)
-    wait_idle(other, first["Prediction for [1, 0, 1]"])
+    wait_for_metric(other, "Iteration", "3,001")
     assert metrics(other) == first
     assert shown_link(other) == copied
     ARTIFACTS.mkdir(exist_ok=True)
@@ -118,7 +137,7 @@ def test_a_junk_link_shows_a_notice_and_opens_the_defaults(page: Any, app_url: s
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     payload = quote("<svg onload=alert(1)>")
     page.goto(f"{app_url}/?lr=abc&seed=1e999&preset={payload}&hidden=9,9,9")
-    wait_idle(page, "0.99993703")
+    wait_for_metric(page, "Prediction for [1, 0, 0]", "0.99993703")
     notice = page.locator(NOTICE)
     expect(notice).to_be_visible()
     text = notice.inner_text()
@@ -126,7 +145,8 @@ def test_a_junk_link_shows_a_notice_and_opens_the_defaults(page: Any, app_url: s
         assert key in text
     assert "'<svg onload=alert(1)>'" in text  # shown as text, not run as markup
     assert dialogs == []
-    assert metrics(page)["Prediction for [1, 0, 0]"] == "0.99993703"
+    shown = metrics(page)
+    assert shown.get("Prediction for [1, 0, 0]") == "0.99993703", shown
     assert query(page.url)["lr"] == ["1"]  # the address bar now holds the defaults
 
 
@@ -135,11 +155,13 @@ def test_uploaded_table_comes_back_from_the_download(page: Any, tmp_path: Path) 
     text = table_to_csv(table)
     source = tmp_path / "uploaded.csv"
     source.write_text(text)
-    wait_idle(page, "0.99993703")
+    wait_for_metric(page, "Prediction for [1, 0, 0]", "0.99993703")
     share = open_share(page)
     share.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(source))
     wait_idle(page, "Prediction y2 for")
-    assert "Prediction y1 for [1, 0, 0]" in metrics(page)
+    expected = train(table, TrainConfig()).predict([[1, 0, 0]])[0]
+    wait_for_metric(page, "Prediction y2 for [1, 0, 0]", f"{expected[1]:.8f}")
+    assert metrics(page)["Prediction y1 for [1, 0, 0]"] == f"{expected[0]:.8f}"
     assert query(page.url)["table"] == ["x1,x2,x3,y1,y2;0,0,1,0,0.25;0,1,1,1,0;1,0,1,1,0;1,1,1,0,1"]
 
     with page.expect_download() as info:
@@ -157,7 +179,7 @@ def test_uploaded_table_comes_back_from_the_download(page: Any, tmp_path: Path) 
 
 
 def test_script_download_and_png_export(page: Any, tmp_path: Path) -> None:
-    wait_idle(page, "0.99993703")
+    wait_for_metric(page, "Prediction for [1, 0, 0]", "0.99993703")
     share = open_share(page)
     with page.expect_download() as info:
         share.get_by_role("button", name="NumPy script", exact=True).click()
