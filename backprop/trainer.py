@@ -8,6 +8,7 @@ evenly spaced ones up to the last, so memory does not grow with the iteration co
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import math
 import numbers
@@ -150,6 +151,11 @@ def recording_schedule(n_iterations: int, history_size: int) -> NDArray[np.int64
     return np.unique(np.concatenate([np.arange(dense), spaced]))
 
 
+@functools.lru_cache(maxsize=64)
+def _schedule(n_iterations: int, history_size: int) -> tuple[int, ...]:
+    return tuple(recording_schedule(n_iterations, history_size).tolist())
+
+
 @dataclass(frozen=True)
 class Run:
     """A finished training run: its inputs, initial parameters, recorded history and how it ended.
@@ -236,11 +242,12 @@ def _train(
     arch = config.architecture(table)
     start = init_params(arch, config.seed) if initial is None else initial
     n = config.n_iterations
-    schedule = recording_schedule(n, config.history_size).tolist()
+    schedule = _schedule(n, config.history_size)
     report_every = max(1, n // 100)
     # Train in stretches between the iterations to record and the progress reports.
-    stops = schedule if progress is None else sorted({*schedule, *range(report_every, n + 1, report_every)})
-    to_record = set(schedule)
+    stops = list(schedule)
+    if progress is not None:
+        stops = sorted({*stops, *range(report_every, n + 1, report_every)})
     target = -math.inf if config.target_loss is None else config.target_loss
     if engine == "auto":
         engine = "python" if fits(arch, table) else "numpy"
@@ -256,7 +263,7 @@ def _train(
             for mark in marks:
                 last = bisect.bisect_right(stops, mark, first)
                 segment = stops[first:last]
-                if not loop.trace(np.diff([k, *segment]).tolist()):
+                if not loop.trace([b - a for a, b in itertools.pairwise((k, *segment))]):
                     break  # a weight became non-finite: the stop-by-stop loop finds the update
                 recorded += segment
                 k, first = mark, last
@@ -276,10 +283,12 @@ def _train(
         if recorded[-1] != k:  # stopped early between two stops
             loop.record()
             recorded.append(k)
-        # Keep the scheduled iterations and the last (progress reports also stopped the loop).
-        keep = [i for i, it in enumerate(recorded) if it in to_record or it == k]
-        weights, biases = loop.recorded(keep)
-        history = _history(arch, table, start, [recorded[i] for i in keep], weights, biases)
+        if progress is not None:  # keep the scheduled iterations and the last, not the reports'
+            to_record = set(schedule)
+            keep = [i for i, it in enumerate(recorded) if it in to_record or it == k]
+            recorded = [recorded[i] for i in keep]
+        weights, biases = loop.recorded(None if progress is None else keep)
+        history = _history(arch, table, start, recorded, weights, biases)
     status: Status = {_RAN: "completed", _TARGET: "target_reached", _NON_FINITE: "non_finite"}[reason]
     failed_at = k + 1 if reason == _NON_FINITE else None
     return Run(table, config, arch, start, history, status, failed_at)
@@ -322,9 +331,11 @@ class _PythonLoop:
     def record(self) -> None:
         self.records.extend(self.state)
 
-    def recorded(self, keep: list[int]) -> tuple[list[FloatArray], list[FloatArray] | None]:
-        """Records ``keep``: weights (n_kept, n_in, n_out) and biases (n_kept, n_out) per layer."""
-        flat = np.frombuffer(self.records, dtype=np.float64).reshape(-1, self.program.n_state)[keep]
+    def recorded(self, keep: list[int] | None) -> tuple[list[FloatArray], list[FloatArray] | None]:
+        """Records ``keep`` (all with None): weights (n_kept, n_in, n_out) and biases (n_kept, n_out) per
+        layer."""
+        flat = np.frombuffer(self.records, dtype=np.float64).reshape(-1, self.program.n_state)
+        flat = flat if keep is None else flat[keep]
         sizes, start, stacks = self.arch.sizes, 0, []
         shapes = list(itertools.pairwise(sizes))
         if self.arch.use_bias:
@@ -421,10 +432,10 @@ class _NumpyLoop:
     def record(self) -> None:
         self.records.append(tuple(p.copy() for p in (*self.W, *self.b)))
 
-    def recorded(self, keep: list[int]) -> tuple[list[FloatArray], list[FloatArray] | None]:
+    def recorded(self, keep: list[int] | None) -> tuple[list[FloatArray], list[FloatArray] | None]:
         """As ``_PythonLoop.recorded``."""
         L = self.arch.n_layers
-        records = [self.records[i] for i in keep]
+        records = self.records if keep is None else [self.records[i] for i in keep]
         stacks = [np.stack(column) for column in zip(*records, strict=True)]
         return stacks[:L], (stacks[L:] if self.arch.use_bias else None)
 

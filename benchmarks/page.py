@@ -1,0 +1,208 @@
+"""The page: JSON sent for the charts (AppTest), and load / Train timings in headless Chromium.
+
+The browser part starts ``streamlit run streamlit_app.py`` on a free port of 127.0.0.1 (and stops that
+process, by its id, at the end) and drives Debian's Chromium through the Playwright package. Each part
+returns a reason string instead of figures when it cannot run (no app yet, no Playwright, no Chromium).
+"""
+
+from __future__ import annotations
+
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+APP = REPO / "streamlit_app.py"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+CHART = '[data-testid="stPlotlyChart"] .js-plotly-plot'
+NOTEBOOK_PREDICTION = "0.99993703"
+TIMEOUT_MS = 120_000
+
+# (label, widget changes) for the chart-size measurement: the default page and the heaviest settings.
+CHART_CASES: list[tuple[str, list[tuple[str, str, object]]]] = [
+    ("notebook (default page)", []),
+    (
+        "half-adder, 2 hidden layers of 8, biases",
+        [
+            ("selectbox", "preset", "half-adder"),
+            ("radio", "hidden_layers", 2),
+            ("slider", "hidden_units_1", 8),
+            ("slider", "hidden_units_2", 8),
+            ("checkbox", "use_bias", True),
+        ],
+    ),
+]
+
+
+def chart_json(quick: bool) -> dict[str, Any] | str:
+    """Bytes of plotly JSON the page sends, summed over its charts, per case (AppTest, in process)."""
+    if not APP.exists():
+        return "streamlit_app.py is missing"
+    try:
+        from streamlit.testing.v1 import AppTest
+    except ImportError:
+        return "streamlit is not installed"
+    sizes: dict[str, int] = {}
+    for label, changes in CHART_CASES[:1] if quick else CHART_CASES:
+        at = AppTest.from_file(str(APP), default_timeout=120).run()
+        for kind, key, value in changes:
+            getattr(at, kind)(key=key).set_value(value)
+            at.run()
+        if at.exception:
+            return f"the app raised an exception ({label}): {at.exception[0].message}"
+        sizes[label] = sum(len(chart.proto.spec) for chart in at.get("plotly_chart"))
+    return {"bytes": sizes, "max_bytes": max(sizes.values())}
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.read().decode().strip() == "ok"
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def _wait_loaded(page: Any) -> None:
+    """The first full render: the notebook's prediction shown, a chart drawn, the script idle."""
+    page.get_by_text(NOTEBOOK_PREDICTION).first.wait_for(timeout=TIMEOUT_MS)
+    page.locator(f"{CHART} .main-svg").first.wait_for(timeout=TIMEOUT_MS)
+    page.wait_for_selector(IDLE, timeout=TIMEOUT_MS)
+
+
+_SHOWN = """([label, value, before]) => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (!app || app.getAttribute("data-test-script-state") !== "notRunning") return false;
+    const metrics = [...document.querySelectorAll('[data-testid="stMetric"]')].filter(m => {
+        const name = m.querySelector('[data-testid="stMetricLabel"]');
+        return name && name.innerText.trim() === label;
+    });
+    if (metrics.length !== 1) return false;
+    if (metrics[0].querySelector('[data-testid="stMetricValue"]').innerText.trim() !== value) return false;
+    const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+    if (!gd || !gd.data || !gd.querySelector('.main-svg')) return false;
+    return before === null || JSON.stringify(gd.data.map(t => t.y)) !== before;
+}"""
+_FINGERPRINT = "gd => JSON.stringify(gd.data.map(t => t.y))"
+
+
+def _wait_shown(page: Any, label: str, value: str, before: str | None) -> None:
+    """Idle, the metric ``label`` showing ``value`` and the chart's data changed from ``before``."""
+    page.wait_for_function(_SHOWN, arg=[label, value, before], timeout=TIMEOUT_MS)
+
+
+def _sidebar_button(page: Any, name: str) -> Any:
+    return page.locator('[data-testid="stSidebar"]').get_by_role("button", name=name, exact=True)
+
+
+def browser(repeats: int) -> dict[str, Any] | str:
+    """Page load (cold once, then warm) and Train -> charts updated, in seconds, ``repeats`` each."""
+    if not APP.exists():
+        return "streamlit_app.py is missing"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return "the playwright package is not installed"
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} is missing"
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(APP),
+        "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
+        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+    ]  # fmt: skip
+    server = subprocess.Popen(
+        command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not _healthy(url):
+            if server.poll() is not None:
+                return f"streamlit exited with status {server.returncode}"
+            if time.monotonic() > deadline:
+                return "streamlit did not answer its health check within 120 s"
+            time.sleep(0.2)
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            try:
+                return _measure(chromium, url, repeats)
+            finally:
+                chromium.close()
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+
+
+def _measure(chromium: Any, url: str, repeats: int) -> dict[str, Any]:
+    def load() -> tuple[float, Any, Any]:
+        context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        start = time.perf_counter()
+        page.goto(url)
+        _wait_loaded(page)
+        return time.perf_counter() - start, context, page
+
+    cold, context, _ = load()  # the server's first session: imports, caches empty
+    context.close()
+    warm = []
+    for _ in range(repeats):
+        seconds, context, page = load()
+        warm.append(seconds)
+        context.close()
+    seconds, context, page = load()
+    train, relearn = [], []
+    for i in range(repeats):
+        # Train after Reset: the page goes from the initial weights back to the trained run.
+        _sidebar_button(page, "Reset").click()
+        _wait_shown(page, "Iteration", "0", None)
+        before = page.locator(CHART).first.evaluate(_FINGERPRINT)
+        start = time.perf_counter()
+        _sidebar_button(page, "Train").click()
+        _wait_shown(page, "Iteration", "10,000", before)
+        train.append(time.perf_counter() - start)
+        # A new learning rate: a run not in the cache, trained and drawn.
+        before = page.locator(CHART).first.evaluate(_FINGERPRINT)
+        field = page.locator('[data-testid="stSidebar"] [data-testid="stNumberInput"]')
+        field = field.filter(has_text="Learning rate").locator("input")
+        field.fill(f"{1.5 + 0.25 * i:.3f}")
+        start = time.perf_counter()
+        field.press("Enter")
+        _wait_shown(page, "Iteration", "10,000", before)
+        relearn.append(time.perf_counter() - start)
+    errors = page.locator('[data-testid="stException"]').count()
+    context.close()
+    return {
+        "cold_load_s": cold,
+        "warm_load_s": statistics.median(warm),
+        "train_to_charts_s": statistics.median(train),
+        "new_rate_to_charts_s": statistics.median(relearn),
+        "samples": {"warm_load_s": warm, "train_to_charts_s": train, "new_rate_to_charts_s": relearn},
+        "app_exceptions": errors,
+    }
