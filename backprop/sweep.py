@@ -23,8 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from backprop import inplace
 from backprop.errors import ConfigError
+from backprop.inplace import activate, derivative
 from backprop.network import Architecture, Params, init_params, make_params
 from backprop.table import TruthTable
 from backprop.trainer import MAX_LEARNING_RATE, MAX_SEED, Status, TrainConfig, recording_schedule
@@ -259,7 +259,7 @@ class _Batch:
                 np.matmul(self.a[layer], W, out=a)
             if self.use_bias:
                 np.add(a, b[None] if self.wide else b[:, None, :], out=a)
-            inplace.activate(name, a, self.tmp[layer])  # a = f(z)
+            activate(name, a, self.tmp[layer])  # a = f(z)
 
     def loss(self) -> FloatArray:
         """E = 1/2 sum (y - out)^2 of every run, (R,), at the current parameters."""
@@ -277,12 +277,12 @@ class _Batch:
         out, d, t, L = self.a[-1], self.delta, self.tmp, len(self.W)
         # delta_L = (y - out) * out (1 - out)
         np.subtract(self.Y, out, out=d[-1])
-        inplace.derivative(self.names[-1], out, t[-1])
+        derivative(self.names[-1], out, t[-1])
         np.multiply(d[-1], t[-1], out=d[-1])
         for layer in range(L - 1, 0, -1):
             # delta_l = (delta_{l+1} W_{l+1}^T) * f'(a_l)
             np.matmul(d[layer], self.W[layer].transpose(0, 2, 1), out=d[layer - 1])
-            inplace.derivative(self.names[layer - 1], self.a[layer], t[layer - 1])
+            derivative(self.names[layer - 1], self.a[layer], t[layer - 1])
             np.multiply(d[layer - 1], t[layer - 1], out=d[layer - 1])
         for layer in range(L):
             # W <- W + lr a_prev^T delta, each run with its own lr

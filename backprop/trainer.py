@@ -20,9 +20,9 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from backprop import inplace
 from backprop.errors import ConfigError
 from backprop.fast import compile_program, fits
+from backprop.inplace import activate, derivative
 from backprop.network import (
     OUTPUT_ACTIVATION,
     Architecture,
@@ -371,18 +371,18 @@ class _NumpyLoop:
             np.matmul(self.a[layer], W, out=a)  # z = a_prev W (+ b)
             if self.arch.use_bias:
                 np.add(a, b, out=a)
-            inplace.activate(name, a, self.tmp[layer])  # a = f(z)
+            activate(name, a, self.tmp[layer])  # a = f(z)
 
     def backward_and_update(self) -> None:
         out, t, L = self.a[-1], self.tmp, self.arch.n_layers
         # delta_L = (y - out) * out (1 - out)
         np.subtract(self.y, out, out=self.delta[-1])
-        inplace.derivative(self.names[-1], out, t[-1])
+        derivative(self.names[-1], out, t[-1])
         np.multiply(self.delta[-1], t[-1], out=self.delta[-1])
         for layer in range(L - 1, 0, -1):
             # delta_l = (delta_{layer+1} W_{layer+1}^T) * f'(a_l)
             np.matmul(self.delta[layer], self.W[layer].T, out=self.delta[layer - 1])
-            inplace.derivative(self.names[layer - 1], self.a[layer], t[layer - 1])
+            derivative(self.names[layer - 1], self.a[layer], t[layer - 1])
             np.multiply(self.delta[layer - 1], t[layer - 1], out=self.delta[layer - 1])
         for layer in range(L):
             # W <- W - lr dE/dW = W + lr a_prev^T delta (the same bits: negation is exact)
