@@ -7,7 +7,12 @@ Play / Pause and the slider run in the browser (client-side Plotly frames, no re
 only the traces that move, numbers are rounded, and the counts of frames and line points are capped by
 a payload budget, so the figure's JSON stays near a megabyte at most whatever the run.
 
-The figure is assembled as plain dicts and wrapped without plotly's per-property validation (which
+The teaching views animate on the same frame names (``str(iteration)``): ``network_figure`` (the
+network as a diagram, one row's values on its nodes), ``decision_surface_figure`` (the output over
+two varying inputs), ``row_error_figure`` (``|y − out|`` per row) and ``hidden_activation_figure``
+(a hidden layer's curve with every row on it); ``activation_comparison_figure`` is static.
+
+Every figure is assembled as plain dicts and wrapped without plotly's per-property validation (which
 would take most of a second for 200 frames); the tests check that the result validates.
 This is the only module of the package that imports plotly.
 """
@@ -17,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from types import MappingProxyType
 from typing import Any, Literal
 
 import numpy as np
@@ -24,7 +30,9 @@ import plotly.graph_objects as go
 from numpy.typing import NDArray
 
 from backprop.activations import sigmoid
+from backprop.diagnostics import MAX_SLOPE, SATURATION_FRACTION
 from backprop.network import Architecture, forward
+from backprop.table import input_names, output_names
 from backprop.trainer import Run
 
 FloatArray = NDArray[np.float64]
@@ -656,3 +664,745 @@ def training_figure(
     }
     # dicts built above follow plotly's schema (tests validate them); skip the slow per-value checks
     return go.Figure({"data": data, "layout": layout, "frames": frames}, _validate=False)
+
+
+# ------------------------------------------------------------------------------ teaching views
+# Network diagram, decision surface, per-row error and hidden-layer activations animate with the same
+# frame names as ``training_figure`` (``str(iteration)``; a subset of its frames when their own frames
+# are large), so one slider position means the same iteration in every view.
+
+POSITIVE = PALETTE[0]  # Okabe–Ito blue: positive weights, target 1
+NEGATIVE = PALETTE[3]  # Okabe–Ito vermillion: negative weights
+TARGET_ZERO = PALETTE[1]  # Okabe–Ito orange: target 0
+FLAT_RING = PALETTE[5]  # Okabe–Ito reddish purple: rings around saturated or inactive points
+# Opaque light nodes with dark text: edges pass behind them, and they read on light and dark themes.
+NODE_FILL = "#E6E6E6"
+NODE_TEXT = "#222222"
+# Edges are drawn in this many widths per sign, from 1 px up to EDGE_MAX_WIDTH for the largest |w|.
+EDGE_WIDTHS = 6
+EDGE_MAX_WIDTH = 12.0
+# Frame budget of the network diagram in plotted values (an edge is 6 numbers, a node's text 1).
+NETWORK_VALUE_BUDGET = 40_000
+SURFACE_GRID = 26
+SURFACE_RANGE = (-0.25, 1.25)
+ERROR_FLOOR = 1e-6
+# Slope below which a hidden unit counts as saturated (σ′ < 0.01, tanh′ < 0.04), as diagnostics says.
+SATURATED_SLOPE = MappingProxyType({name: SATURATION_FRACTION * slope for name, slope in MAX_SLOPE.items()})
+
+
+def _view_frames(run: Run, per_frame: int, budget: int, max_frames: int) -> IntArray:
+    """History indices to animate: ``training_figure``'s frames, or an even subset of them (always the
+    first and last) so that all frames hold at most ``budget`` values of ``per_frame`` each."""
+    frames = _frame_indices(run, max_frames)
+    limit = max(2, budget // max(per_frame, 1))
+    return frames if frames.size <= limit else frames[_evenly(frames.size, limit)]
+
+
+def _active(run: Run, frames: IntArray, selected_iteration: int | None) -> int:
+    iterations = np.array([run.history[i].iteration for i in frames])
+    wanted = int(iterations[-1]) if selected_iteration is None else int(selected_iteration)
+    return int(np.argmin(np.abs(iterations - wanted)))
+
+
+def _view_controls(run: Run, frames: IntArray, active: int, redraw: bool = False) -> dict[str, Any]:
+    """Play / Pause and the iteration slider under a single-plot figure (``redraw`` for heatmaps)."""
+    buttons, sliders = _controls([run.history[i].iteration for i in frames], active)
+    if redraw:
+        for button in buttons[0]["buttons"]:
+            if button["args"][1]["frame"]["duration"]:
+                button["args"][1]["frame"]["redraw"] = True
+        for step in sliders[0]["steps"]:
+            step["args"][1]["frame"]["redraw"] = True
+    buttons[0]["y"] = sliders[0]["y"] = -0.16
+    sliders[0]["x"], sliders[0]["len"] = 0.22, 0.78
+    return {"updatemenus": buttons, "sliders": sliders}
+
+
+def _view_layout(title: str, height: int, **extra: Any) -> Spec:
+    return {
+        "height": height,
+        "margin": {"l": 70, "r": 20, "t": 60, "b": 120},
+        "font": {"size": FONT_SIZE},
+        "title": {"text": title, "font": {"size": FONT_SIZE}, "x": 0.0, "xanchor": "left"},
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        "hovermode": "closest",
+        "hoverlabel": {"font": {"size": SMALL_FONT_SIZE}},
+        "uirevision": UIREVISION,
+        "showlegend": True,
+        "legend": {"font": {"size": SMALL_FONT_SIZE}},
+        **extra,
+    }
+
+
+def _frame_specs(run: Run, frames: IntArray, traces: list[int], changes: list[list[Spec]]) -> list[Spec]:
+    return [
+        {"name": str(run.history[i].iteration), "data": change, "traces": traces}
+        for i, change in zip(frames.tolist(), changes, strict=True)
+    ]
+
+
+def _unit_positions(arch: Architecture) -> tuple[list[FloatArray], list[float | None]]:
+    """Node heights per layer (units centred on 0, first at the top), and the height of each source
+    layer's bias node ("+1", below its units; None without learned biases or for the output layer)."""
+    heights = [(len_ - 1) / 2 - np.arange(len_, dtype=np.float64) for len_ in arch.sizes]
+    bottom = min(float(h.min()) for h in heights)
+    bias = [bottom - 1.0 if arch.use_bias else None for _ in arch.sizes[:-1]] + [None]
+    return heights, bias
+
+
+def _edges(arch: Architecture) -> list[tuple[int, int, int, str]]:
+    """(layer, source, destination, name) of every weight and bias; source -1 is the bias node."""
+    units = unit_names(arch)
+    edges = []
+    for layer in range(arch.n_layers):
+        for j, destination in enumerate(units[layer + 1]):
+            edges.extend((layer, i, j, f"w({s}→{destination})") for i, s in enumerate(units[layer]))
+            if arch.use_bias:
+                edges.append((layer, -1, j, f"b(→{destination})"))
+    return edges
+
+
+def network_figure(
+    run: Run, row: int = 0, selected_iteration: int | None = None, max_frames: int = MAX_FRAMES
+) -> go.Figure:
+    """The network as a diagram: units as nodes showing their values for one table row, weights as
+    edges coloured by sign (blue positive, vermillion negative) and as wide as their size.
+
+    Parameters
+    ----------
+    run : a finished training run
+    row : the table row (0-based) whose input, hidden values and output the nodes show
+    selected_iteration : the iteration shown before any animation (nearest frame); default the last
+    max_frames : most animation frames (the same frames as ``training_figure``, or an even subset)
+
+    Returns
+    -------
+    go.Figure
+        ``2 * EDGE_WIDTHS`` line traces, one per sign (positive first) and width class, each holding
+        the edges of that class as segments separated by gaps; then a marker trace at the edge
+        midpoints (hover: ``_edges`` names and values), the nodes (text: each unit's name and value for
+        ``row``), bias nodes, targets and the two legend entries. Frames move edges between classes
+        and update the hover text and node values. The width class of ``w`` is
+        ``round((EDGE_WIDTHS - 1) * |w| / largest)`` with ``largest`` the largest ``|w|`` over all
+        frames, so widths compare across frames.
+    """
+    arch, table = run.arch, run.table
+    if not 0 <= row < table.n_rows:
+        raise ValueError(f"row must be from 0 to {table.n_rows - 1}, got {row}.")
+    edges = _edges(arch)
+    n_nodes = sum(arch.sizes)
+    frames = _view_frames(run, 6 * len(edges) + n_nodes, NETWORK_VALUE_BUDGET, max_frames)
+    active = _active(run, frames, selected_iteration)
+    heights, bias_at = _unit_positions(arch)
+
+    def values(i: int) -> FloatArray:
+        params = run.history[i].params
+        return np.array(
+            [params.biases[k][j] if s < 0 else params.weights[k][s, j] for k, s, j, _ in edges],
+            dtype=float,
+        )
+
+    W = np.stack([values(i) for i in frames])  # (n_frames, n_edges); parameters are always finite
+    largest = float(np.abs(W).max()) or 1.0
+    # class index: sign (0 positive, 1 negative) * EDGE_WIDTHS + width class
+    classes = (W < 0) * EDGE_WIDTHS + np.rint(np.abs(W) / largest * (EDGE_WIDTHS - 1)).astype(np.int64)
+    with np.errstate(all="ignore"):
+        A = [forward(arch, run.history[i].params, table.X[row : row + 1]).a for i in frames]
+    ends_x = [(float(k), float(k + 1)) for k, _, _, _ in edges]
+    ends_y = [
+        (float(bias_at[k] if s < 0 else heights[k][s]), float(heights[k + 1][j])) for k, s, j, _ in edges
+    ]
+
+    def edge_classes(f: int) -> list[Spec]:
+        """Every class's edges as one polyline with gaps: x = [x0, x1, None, ...]."""
+        segments: list[Spec] = []
+        for c in range(2 * EDGE_WIDTHS):
+            members = np.flatnonzero(classes[f] == c).tolist()
+            xs = [v for e in members for v in (*ends_x[e], None)]
+            ys = [v for e in members for v in (*ends_y[e], None)]
+            segments.append({"type": "scatter", "x": xs, "y": ys})
+        return segments
+
+    labels = [name for layer in unit_names(arch) for name in layer]
+
+    def node_text(f: int) -> list[str]:
+        values = [float(v) for layer in A[f] for v in layer[0]]
+        return [f"<b>{name}</b><br>{v:.2f}" for name, v in zip(labels, values, strict=True)]
+
+    data: list[Spec] = []
+    for c, segments in enumerate(edge_classes(active)):
+        width = 1 + (EDGE_MAX_WIDTH - 1) * (c % EDGE_WIDTHS) / (EDGE_WIDTHS - 1)
+        data.append(
+            {
+                **segments,
+                "mode": "lines",
+                "line": {"color": POSITIVE if c < EDGE_WIDTHS else NEGATIVE, "width": width},
+                "hoverinfo": "skip",
+                "showlegend": False,
+                "name": f"{'negative' if c >= EDGE_WIDTHS else 'positive'} weights, class {c % EDGE_WIDTHS}",
+            }
+        )
+    # hover points part-way along each edge (nearer the source for biases, whose edges fan out)
+    mid_x = [x0 + (0.5 if s >= 0 else 0.35) for (x0, _), (_, s, _, _) in zip(ends_x, edges, strict=True)]
+    mid_y = [
+        y0 + (0.5 if s >= 0 else 0.35) * (y1 - y0)
+        for (y0, y1), (_, s, _, _) in zip(ends_y, edges, strict=True)
+    ]
+    names = [e[3] for e in edges]
+
+    def edge_text(f: int) -> list[str]:
+        return [f"{n} = {w:.4g}" for n, w in zip(names, W[f].tolist(), strict=True)]
+
+    node_x = [float(k) for k, size in enumerate(arch.sizes) for _ in range(size)]
+    node_y = [float(h) for layer in heights for h in layer]
+    data += [
+        {
+            "type": "scatter",
+            "uid": "edge-values",
+            "x": mid_x,
+            "y": mid_y,
+            "mode": "markers",
+            "marker": {"size": 14, "color": "rgba(0,0,0,0)"},
+            "text": edge_text(active),
+            "hovertemplate": "%{text}<extra></extra>",
+            "showlegend": False,
+        },
+        {
+            "type": "scatter",
+            "uid": "nodes",
+            "x": node_x,
+            "y": node_y,
+            "mode": "markers+text",
+            "marker": {"size": 62, "color": NODE_FILL, "line": {"color": NEUTRAL, "width": 2}},
+            "text": node_text(active),
+            "textfont": {"size": SMALL_FONT_SIZE, "color": NODE_TEXT},
+            "hoverinfo": "skip",
+            "showlegend": False,
+        },
+    ]
+    if arch.use_bias:
+        data.append(
+            {
+                "type": "scatter",
+                "uid": "bias-nodes",
+                "x": list(range(arch.n_layers)),
+                "y": bias_at[:-1],
+                "mode": "markers+text",
+                "marker": {"size": 36, "color": NODE_FILL, "line": {"color": NEUTRAL}},
+                "text": ["+1"] * arch.n_layers,
+                "textfont": {"size": SMALL_FONT_SIZE, "color": NODE_TEXT},
+                "hovertemplate": "bias input, always 1<extra></extra>",
+                "showlegend": False,
+            }
+        )
+    targets = [
+        f"target {name} = {v:g}" for name, v in zip(output_names(table.n_outputs), table.y[row], strict=True)
+    ]
+    data.append(
+        {
+            "type": "scatter",
+            "uid": "targets",
+            "x": [arch.n_layers + 0.3] * arch.n_outputs,
+            "y": heights[-1].tolist(),
+            "mode": "text",
+            "text": targets,
+            "textposition": "middle right",
+            "textfont": {"size": SMALL_FONT_SIZE},
+            "hoverinfo": "skip",
+            "showlegend": False,
+        }
+    )
+    for colour, label in ((POSITIVE, "positive weight"), (NEGATIVE, "negative weight")):
+        data.append(
+            {
+                "type": "scatter",
+                "x": [None],
+                "y": [None],
+                "mode": "lines",
+                "line": {"color": colour, "width": 6},
+                "name": label,
+            }
+        )
+    n_classes = 2 * EDGE_WIDTHS
+    animated = [*range(n_classes), n_classes, n_classes + 1]
+    changes = [
+        [
+            *edge_classes(f),
+            {"type": "scatter", "text": edge_text(f)},
+            {"type": "scatter", "text": node_text(f)},
+        ]
+        for f in range(len(frames))
+    ]
+    lowest = min([float(h.min()) for h in heights] + [b for b in bias_at if b is not None])
+    highest = max(float(h.max()) for h in heights)
+    shown = ", ".join(f"{v:g}" for v in table.X[row])
+    layout = _view_layout(
+        f"Row {row + 1} [{shown}] through the network: node values; edge width ∝ |weight|",
+        max(440, 170 + 90 * int(max(arch.sizes) + (1 if arch.use_bias else 0))),
+        xaxis={"visible": False, "range": [-0.45, arch.n_layers + 1.3], "fixedrange": True},
+        yaxis={"visible": False, "range": [lowest - 0.6, highest + 0.75], "fixedrange": True},
+        legend={
+            "orientation": "h",
+            "x": 0.0,
+            "y": 1.0,
+            "yanchor": "bottom",
+            "font": {"size": SMALL_FONT_SIZE},
+        },
+        **_view_controls(run, frames, active),
+    )
+    layout["title"]["y"] = 0.98
+    layout["margin"]["t"] = 90
+    return go.Figure(
+        {"data": data, "layout": layout, "frames": _frame_specs(run, frames, animated, changes)},
+        _validate=False,
+    )
+
+
+def _clip_line(a: float, b: float, c: float, low: float, high: float) -> list[float | None]:
+    """End points ``[x0, x1], [y0, y1]`` (flattened as x0, x1, y0, y1) of ``a x + b y + c = 0`` inside
+    the square ``[low, high]²``, or Nones when the line misses it or is no line (a = b = 0)."""
+    points = []
+    if abs(b) > 1e-12:
+        points += [(x, -(a * x + c) / b) for x in (low, high)]
+    if abs(a) > 1e-12:
+        points += [(-(b * y + c) / a, y) for y in (low, high)]
+    inside = sorted(
+        {
+            (round(x, 9), round(y, 9))
+            for x, y in points
+            if low - 1e-9 <= x <= high + 1e-9 and low - 1e-9 <= y <= high + 1e-9
+        }
+    )
+    if len(inside) < 2 or not np.isfinite(inside).all():
+        return [None, None, None, None]
+    (x0, y0), (x1, y1) = inside[0], inside[-1]
+    return [x0, x1, y0, y1]
+
+
+def decision_surface_figure(
+    run: Run, output: int = 0, selected_iteration: int | None = None, max_frames: int = MAX_FRAMES
+) -> go.Figure:
+    """The network's output over the square of its two varying inputs, with the training rows on it.
+
+    The two varying inputs (``table.varying_inputs()``) run from -0.25 to 1.25 on a
+    ``SURFACE_GRID``² grid; every other input stays at its constant value. A contour at 0.5 marks
+    the decision boundary. For a network with no hidden layer the unit's line ``w·x = 0`` is drawn
+    dashed as well (it is that boundary). Frames (a subset of ``training_figure``'s, by the payload
+    budget) update the surface and the line.
+
+    Raises
+    ------
+    ValueError
+        unless the table has exactly two varying inputs.
+    """
+    arch, table = run.arch, run.table
+    inputs = table.varying_inputs()
+    if len(inputs) != 2:
+        raise ValueError(f"A decision surface needs exactly 2 varying inputs; this table has {len(inputs)}.")
+    i, j = inputs
+    low, high = SURFACE_RANGE
+    grid = np.linspace(low, high, SURFACE_GRID)
+    gx, gy = np.meshgrid(grid, grid)  # rows follow x_j (the y axis), columns x_i
+    X = np.repeat(table.X[:1], gx.size, axis=0)
+    X[:, i], X[:, j] = gx.ravel(), gy.ravel()
+    frames = _view_frames(run, SURFACE_GRID**2 + 4, FRAME_NUMBER_BUDGET, max_frames)
+    active = _active(run, frames, selected_iteration)
+    with np.errstate(all="ignore"):
+        Z = [
+            np.round(forward(arch, run.history[f].params, X).output[:, output].reshape(gx.shape), 4)
+            for f in frames
+        ]
+    names = input_names(table.n_inputs)
+    out_name = unit_names(arch)[-1][output]
+    scale = [[0.0, TARGET_ZERO], [0.5, "#F2F2F2"], [1.0, POSITIVE]]
+    data: list[Spec] = [
+        {
+            "type": "contour",
+            "uid": "surface",
+            "x": _round_sig(grid, 4).tolist(),
+            "y": _round_sig(grid, 4).tolist(),
+            "z": _as_list(Z[active]),
+            "zmin": 0.0,
+            "zmax": 1.0,
+            "colorscale": scale,
+            "contours": {"coloring": "heatmap", "start": 0.5, "end": 0.5, "size": 0.5, "showlines": True},
+            "line": {"width": 3, "color": "#333333"},
+            "colorbar": {
+                "title": {"text": out_name, "font": {"size": SMALL_FONT_SIZE}},
+                "tickfont": {"size": SMALL_FONT_SIZE},
+                "len": 0.8,
+            },
+            "hovertemplate": f"{names[i]} = %{{x:.2f}}<br>{names[j]} = %{{y:.2f}}<br>"
+            + f"{out_name} = %{{z:.3f}}<extra></extra>",
+            "name": f"{out_name} (line: 0.5)",
+        }
+    ]
+    line = None
+    if arch.n_layers == 1:
+        constant = [k for k in range(table.n_inputs) if k not in inputs]
+
+        def line_points(f: int) -> list[float | None]:
+            p = run.history[f].params
+            w = p.weights[0][:, output]
+            c = float(table.X[0, constant] @ w[constant]) + (
+                float(p.biases[0][output]) if arch.use_bias else 0.0
+            )
+            return _clip_line(float(w[i]), float(w[j]), c, low, high)
+
+        line = [line_points(f) for f in frames]
+        data.append(
+            {
+                "type": "scatter",
+                "uid": "unit-line",
+                "x": line[active][:2],
+                "y": line[active][2:],
+                "mode": "lines",
+                "line": {"color": "#333333", "width": 3, "dash": "dash"},
+                "name": "the unit's line w·x = 0",
+                "hoverinfo": "skip",
+            }
+        )
+    y = table.y[:, output]
+    high_target = y >= 0.5
+    data.append(
+        {
+            "type": "scatter",
+            "uid": "rows",
+            "x": table.X[:, i].tolist(),
+            "y": table.X[:, j].tolist(),
+            "mode": "markers+text" if table.n_rows <= MAX_LABELLED_ROWS else "markers",
+            "text": [str(r) for r in range(1, table.n_rows + 1)],
+            "textposition": "top center",
+            "textfont": {"size": SMALL_FONT_SIZE},
+            "customdata": y.tolist(),
+            "marker": {
+                "size": 18,
+                "color": y.tolist(),
+                "cmin": 0.0,
+                "cmax": 1.0,
+                "colorscale": scale,
+                "symbol": ["diamond" if t else "circle" for t in high_target],
+                "line": {"color": "#333333", "width": 3},
+            },
+            "name": "rows (◆ target ≥ 0.5, ● below)",
+            "hovertemplate": "row %{text}<br>target %{customdata}<extra></extra>",
+        }
+    )
+    animated = [0] + ([1] if line is not None else [])
+    changes = [
+        [{"type": "contour", "z": _as_list(Z[f])}]
+        + ([{"type": "scatter", "x": line[f][:2], "y": line[f][2:]}] if line is not None else [])
+        for f in range(len(frames))
+    ]
+    layout = _view_layout(
+        f"Decision surface: {out_name} over ({names[i]}, {names[j]})",
+        640,
+        xaxis={**_axis((0.0, 1.0), "y", names[i], [low, high]), "constrain": "domain"},
+        yaxis={**_axis((0.0, 1.0), "x", names[j], [low, high]), "scaleanchor": "x"},
+        legend={
+            "orientation": "h",
+            "x": 0.0,
+            "y": 1.0,
+            "yanchor": "bottom",
+            "font": {"size": SMALL_FONT_SIZE},
+        },
+        **_view_controls(run, frames, active, redraw=True),
+    )
+    layout["margin"]["t"] = 100
+    return go.Figure(
+        {"data": data, "layout": layout, "frames": _frame_specs(run, frames, animated, changes)},
+        _validate=False,
+    )
+
+
+def row_error_figure(
+    run: Run, selected_iteration: int | None = None, max_frames: int = MAX_FRAMES
+) -> go.Figure:
+    """``|y − out|`` of every row over the recorded iterations, on a log axis: which rows learn when.
+
+    One line per row (per row and output with several outputs), a dotted line at 0.5 (above it a
+    row with a 0/1 target is on the wrong side), and a cursor with one marker per line that the
+    frames move. Errors below ``ERROR_FLOOR`` are drawn at it.
+    """
+    table = run.table
+    iterations = run.iterations
+    errors = np.abs(table.y[None] - np.stack([s.output for s in run.history]))  # (S, rows, outputs)
+    errors = errors.reshape(len(run.history), -1)  # columns: row-major (row, output)
+    n_lines = errors.shape[1]
+    labels = [
+        f"row {r + 1}" if table.n_outputs == 1 else f"row {r + 1}, {name}"
+        for r in range(table.n_rows)
+        for name in output_names(table.n_outputs)
+    ]
+    frames = _view_frames(run, n_lines + 2, FRAME_NUMBER_BUDGET, max_frames)
+    active = _active(run, frames, selected_iteration)
+    line_idx = _line_indices(len(run.history), n_lines, frames)
+    E = _round_sig(np.clip(errors, ERROR_FLOOR, None), 5)
+    low, high = np.log10(_finite_span(E[line_idx]))
+    y_range = _padded(float(min(low, np.log10(0.5))), float(max(high, 0.0)), 0.05, 0.25)
+    x_range = _padded(0.0, float(iterations[-1]), 0.02, 0.5)
+    x_lines = iterations[line_idx].tolist()
+    data: list[Spec] = []
+    for k, label in enumerate(labels):
+        data.append(
+            {
+                "type": "scatter",
+                "x": x_lines,
+                "y": _as_list(E[line_idx, k]),
+                "mode": "lines",
+                "name": label,
+                "line": {
+                    "color": PALETTE[k % len(PALETTE)],
+                    "dash": DASHES[(k // len(PALETTE)) % len(DASHES)],
+                    "width": 2.5,
+                },
+                "hovertemplate": "iteration %{x}<br>|y − out| = %{y:.3g}<extra>" + label + "</extra>",
+            }
+        )
+    it = int(iterations[frames[active]])
+    cursor = [10.0 ** y_range[0], 10.0 ** y_range[1]]
+    data += [
+        {
+            "type": "scatter",
+            "uid": "half",
+            "x": x_range,
+            "y": [0.5, 0.5],
+            "mode": "lines",
+            "line": {"color": NEUTRAL, "dash": "dot", "width": 2},
+            "name": "0.5: wrong side above",
+            "hoverinfo": "skip",
+        },
+        {
+            "type": "scatter",
+            "uid": "error-cursor",
+            "x": [it, it],
+            "y": cursor,
+            "mode": "lines",
+            "line": {"color": NEUTRAL, "width": 1.5, "dash": "dot"},
+            "hoverinfo": "skip",
+            "showlegend": False,
+        },
+        {
+            "type": "scatter",
+            "uid": "error-markers",
+            "x": [it] * n_lines,
+            "y": _as_list(E[frames[active]]),
+            "mode": "markers",
+            "marker": {
+                "color": [PALETTE[k % len(PALETTE)] for k in range(n_lines)],
+                "size": 10,
+                "line": {"color": NEUTRAL, "width": 1},
+            },
+            "text": labels,
+            "hovertemplate": "%{text}: %{y:.3g}<extra>iteration %{x}</extra>",
+            "showlegend": False,
+        },
+    ]
+    animated = [n_lines + 1, n_lines + 2]
+    changes = []
+    for f in frames.tolist():
+        frame_it = int(iterations[f])
+        changes.append(
+            [
+                {"type": "scatter", "x": [frame_it, frame_it]},
+                {"type": "scatter", "x": [frame_it] * n_lines, "y": _as_list(E[f])},
+            ]
+        )
+    layout = _view_layout(
+        "Error of each row, |y − out| (log scale)",
+        560,
+        xaxis=_axis((0.0, 1.0), "y", "iteration", x_range),
+        yaxis=_axis((0.0, 1.0), "x", "|y − out|", y_range, type="log", exponentformat="power", dtick=1),
+        **_view_controls(run, frames, active),
+    )
+    return go.Figure(
+        {"data": data, "layout": layout, "frames": _frame_specs(run, frames, animated, changes)},
+        _validate=False,
+    )
+
+
+def hidden_activation_figure(
+    run: Run, layer: int = 0, selected_iteration: int | None = None, max_frames: int = MAX_FRAMES
+) -> go.Figure:
+    """A hidden layer's activation curve with every (row, unit) at its ``(z, a)``; flat spots marked.
+
+    The hidden-layer counterpart of the output sigmoid in ``training_figure``: the curve ``f(z)``
+    and its slope ``f′(z)`` (dashed), one point set per unit (colour) with one point per row, and
+    rings around the points whose slope is nearly 0 (``SATURATED_SLOPE``: sigmoid σ′ < 0.01, tanh
+    tanh′ < 0.04; ReLU: inactive, z ≤ 0), where almost no error passes back.
+
+    Raises
+    ------
+    ValueError
+        if the run has no hidden layer ``layer`` (0-based).
+    """
+    arch, table = run.arch, run.table
+    if not 0 <= layer < len(arch.hidden):
+        raise ValueError(f"The network has {len(arch.hidden)} hidden layers; layer {layer} does not exist.")
+    act = arch.layer_activation(layer)
+    n_units = arch.hidden[layer]
+    frames = _view_frames(run, 4 * table.n_rows * n_units + 2, FRAME_NUMBER_BUDGET, max_frames)
+    active = _active(run, frames, selected_iteration)
+    with np.errstate(all="ignore"):
+        passes = [forward(arch, run.history[f].params, table.X) for f in frames]
+        Z = np.stack([p.z[layer] for p in passes])  # (n_frames, rows, units)
+        A = np.stack([p.a[layer + 1] for p in passes])
+        slope = act.derivative(A)
+    flat = slope < SATURATED_SLOPE[act.name] if act.name in SATURATED_SLOPE else ~(A > 0)
+    Zr, Ar = _round_sig(Z, 5), _round_sig(A, 5)
+    finite = np.abs(Z[np.isfinite(Z)])
+    half = max(4.0, 1.08 * float(finite.max())) if finite.size else 4.0
+    zs = _sigmoid_grid(half)
+    with np.errstate(all="ignore"):
+        curve = act.function(zs)
+        curve_slope = act.derivative(curve)
+    if act.name == "relu":
+        y_range = [-0.08 * half, 1.08 * half]
+    elif act.name == "tanh":
+        y_range = [-1.12, 1.12]
+    else:
+        y_range = [-0.08, 1.08]
+    names = unit_names(arch)[layer + 1]
+    symbol = "f" if act.name == "relu" else ("σ" if act.name == "sigmoid" else "tanh")
+    data: list[Spec] = [
+        {
+            "type": "scatter",
+            "uid": "curve",
+            "x": _round_sig(zs, 5).tolist(),
+            "y": _round_sig(curve, 5).tolist(),
+            "mode": "lines",
+            "line": {"color": NEUTRAL, "width": 3},
+            "name": f"{act.name}(z)",
+            "hoverinfo": "skip",
+        },
+        {
+            "type": "scatter",
+            "uid": "slope",
+            "x": _round_sig(zs, 5).tolist(),
+            "y": _round_sig(curve_slope, 5).tolist(),
+            "mode": "lines",
+            "line": {"color": NEUTRAL, "width": 3, "dash": "dash"},
+            "name": f"slope {symbol}′(z)",
+            "hoverinfo": "skip",
+        },
+    ]
+    rows = [str(r) for r in range(1, table.n_rows + 1)]
+    labelled = table.n_rows * n_units <= 2 * MAX_LABELLED_ROWS
+    for u, name in enumerate(names):
+        data.append(
+            {
+                "type": "scatter",
+                "uid": f"unit-{u}",
+                "x": _as_list(Zr[active, :, u]),
+                "y": _as_list(Ar[active, :, u]),
+                "mode": "markers+text" if labelled else "markers",
+                "text": rows,
+                "textposition": "top right" if u % 2 == 0 else "bottom right",
+                "textfont": {"size": SMALL_FONT_SIZE, "color": PALETTE[u % len(PALETTE)]},
+                "marker": {
+                    "size": 13,
+                    "color": PALETTE[u % len(PALETTE)],
+                    "symbol": ROW_SYMBOLS[u % len(ROW_SYMBOLS)],
+                    "line": {"color": NEUTRAL, "width": 1},
+                },
+                "name": name,
+                "hovertemplate": "row %{text}<br>z = %{x:.4g}<br>" + name + " = %{y:.4g}<extra></extra>",
+            }
+        )
+    ring_label = (
+        "inactive: z ≤ 0, slope 0"
+        if act.name == "relu"
+        else f"saturated: slope < {SATURATED_SLOPE[act.name]:g}"
+    )
+
+    def rings(f: int) -> Spec:
+        r, u = np.nonzero(flat[f])
+        return {"type": "scatter", "x": _as_list(Zr[f, r, u]), "y": _as_list(Ar[f, r, u])}
+
+    first = rings(active)
+    data.append(
+        {
+            "type": "scatter",
+            "uid": "flat",
+            "x": first["x"],
+            "y": first["y"],
+            "mode": "markers",
+            "marker": {"size": 26, "symbol": "circle-open", "color": FLAT_RING, "line": {"width": 3}},
+            "name": ring_label,
+            "hoverinfo": "skip",
+        }
+    )
+    animated = list(range(2, 3 + n_units))
+    changes = [
+        [{"type": "scatter", "x": _as_list(Zr[f, :, u]), "y": _as_list(Ar[f, :, u])} for u in range(n_units)]
+        + [rings(f)]
+        for f in range(len(frames))
+    ]
+    which = "" if len(arch.hidden) == 1 else f" {layer + 1}"
+    layout = _view_layout(
+        f"Hidden layer{which} ({act.name}): each row at (z, {symbol}(z)) for every unit",
+        600,
+        xaxis=_axis((0.0, 1.0), "y", "net input z of the hidden unit", [-half, half]),
+        yaxis=_axis((0.0, 1.0), "x", "unit output a", y_range),
+        **_view_controls(run, frames, active),
+    )
+    return go.Figure(
+        {"data": data, "layout": layout, "frames": _frame_specs(run, frames, animated, changes)},
+        _validate=False,
+    )
+
+
+def activation_comparison_figure(runs: Sequence[Run]) -> go.Figure:
+    """Loss curves of the same experiment under different hidden activations, on one log axis.
+
+    ``runs`` differ only in ``config.activation`` (e.g. sigmoid, tanh, relu); each becomes one line
+    named by its activation with its final loss. Static: no frames.
+    """
+    if not runs:
+        raise ValueError("activation_comparison_figure needs at least one run.")
+    data: list[Spec] = []
+    spans = []
+    longest = max(int(r.final.iteration) for r in runs)
+    for k, run in enumerate(runs):
+        loss = np.array([s.loss for s in run.history])
+        positive = loss[np.isfinite(loss) & (loss > 0)]
+        E = _round_sig(np.maximum(loss, positive.min() if positive.size else 1e-12), 6)
+        idx = _line_indices(len(run.history), len(runs), np.array([len(run.history) - 1]))
+        spans.append(E[idx])
+        name = run.config.activation
+        data.append(
+            {
+                "type": "scatter",
+                "x": run.iterations[idx].tolist(),
+                "y": _as_list(E[idx]),
+                "mode": "lines",
+                "name": f"{name}: final E = {run.final.loss:.2g}",
+                "line": {"color": PALETTE[(0, 2, 3, 5)[k % 4]], "dash": DASHES[k % len(DASHES)], "width": 3},
+                "hovertemplate": "iteration %{x}<br>E = %{y:.4g}<extra>" + name + "</extra>",
+            }
+        )
+    low, high = np.log10(_finite_span(*spans))
+    layout = _view_layout(
+        "Loss E = ½·Σ(y − out)² with each hidden activation (same table, seed and learning rate)",
+        520,
+        xaxis=_axis((0.0, 1.0), "y", "iteration", _padded(0.0, float(longest), 0.02, 0.5)),
+        yaxis=_axis(
+            (0.0, 1.0),
+            "x",
+            "E (log scale)",
+            _padded(float(low), float(high), 0.06, 0.25),
+            type="log",
+            exponentformat="power",
+            dtick=1,
+        ),
+        legend={
+            "font": {"size": FONT_SIZE},
+            "x": 0.99,
+            "xanchor": "right",
+            "y": 0.99,
+            "bgcolor": "rgba(128, 128, 128, 0.12)",
+        },
+    )
+    layout["margin"]["b"] = 60
+    return go.Figure({"data": data, "layout": layout}, _validate=False)
