@@ -33,9 +33,9 @@ from backprop.chain_latex import (
     prediction_tex,
     update_tex,
 )
-from backprop.errors import BackpropError, TableError
+from backprop.errors import BackpropError, ConfigError, TableError, whole_number
 from backprop.figures import training_figure
-from backprop.network import MAX_HIDDEN_UNITS
+from backprop.network import MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS, hidden_layers
 from backprop.table import (
     DEFAULT_PRESET,
     MAX_INPUTS,
@@ -94,8 +94,88 @@ def init_state() -> None:
         "table_version": 0,
         **_preset_state(DEFAULT_PRESET),
     }
+    defaults["valid_settings"] = {key: defaults[key] for key in CHECKED_SETTINGS}
+    defaults["refused_settings"] = {}
     for key, value in defaults.items():
         st.session_state.setdefault(key, value)
+
+
+# Widget values checked with the core's rules before any widget exists: one set through session state (a
+# link, a callback, an old session) that the core refuses goes back to its last valid value.
+CHECKED_SETTINGS = (
+    "preset",
+    "learning_rate",
+    "n_iterations",
+    "seed",
+    "use_target",
+    "target_loss",
+    "hidden_layers",
+    "hidden_units_1",
+    "hidden_units_2",
+    "activation",
+    "use_bias",
+    "n_inputs",
+    "n_outputs",
+)
+
+
+def checked_setting(key: str, value: object) -> object:
+    """``value`` as widget ``key`` holds it; a :class:`BackpropError` saying why when it is refused."""
+    if key == "preset":
+        return get_preset(value if isinstance(value, str) else "").name
+    if key in ("use_target", "use_bias"):
+        if not isinstance(value, bool | np.bool_):
+            raise ConfigError("This setting must be on or off.", key)
+        return bool(value)
+    if key in ("learning_rate", "target_loss") and value is None:
+        raise ConfigError("Enter a number.", key)
+    if key == "learning_rate":
+        lr = TrainConfig(learning_rate=value).learning_rate  # type: ignore[arg-type]
+        if lr < share.MIN_LEARNING_RATE:
+            raise ConfigError(f"Learning rate must be at least {share.MIN_LEARNING_RATE:g}, got {lr:g}.", key)
+        return lr
+    if key == "target_loss":
+        target = TrainConfig(target_loss=value).target_loss  # type: ignore[arg-type]
+        if target > share.MAX_TARGET_LOSS:  # type: ignore[operator]
+            raise ConfigError(f"Target loss must be at most {share.MAX_TARGET_LOSS:g}, got {target:g}.", key)
+        return target
+    if key == "n_iterations":
+        return whole_number(value, key, 1, APP_MAX_ITERATIONS, "Iterations")
+    if key == "seed":
+        return TrainConfig(seed=value).seed  # type: ignore[arg-type]
+    if key == "hidden_layers":
+        return whole_number(value, key, 0, MAX_HIDDEN_LAYERS, "Hidden layers")
+    if key.startswith("hidden_units_"):
+        return hidden_layers((value,))[0]
+    if key == "activation":
+        return TrainConfig(activation=value).activation  # type: ignore[arg-type]
+    if key == "n_inputs":
+        return whole_number(value, key, 1, MAX_INPUTS, "Input columns")
+    return whole_number(value, key, 1, MAX_OUTPUTS, "Output columns")
+
+
+def keep_valid_settings() -> None:
+    """Put back the last valid value of every refused setting, keeping the reason for its widget."""
+    state, refused = st.session_state, {}
+    valid = state.valid_settings
+    for key in CHECKED_SETTINGS:
+        value = state.get(key, valid[key])
+        try:
+            checked = checked_setting(key, value)
+        except BackpropError as error:
+            refused[key], checked = str(error), valid[key]
+        valid[key] = checked
+        if type(checked) is not type(value) or checked != value:
+            state[key] = checked
+    state.refused_settings = refused
+
+
+def refused_notice(key: str, where: object = st.sidebar) -> None:
+    """Under a widget: why the value set for it this run was refused."""
+    message = st.session_state.refused_settings.get(key)
+    if message:
+        shown = share.escape_markdown(message)
+        where.error(f"{shown} Keeping the last valid value.", icon="⚠️")  # type: ignore[attr-defined]
 
 
 def _reset_editor(rows: list[list[float]], columns: Sequence[str]) -> None:
@@ -245,6 +325,8 @@ def shape_controls() -> None:
         on_change=on_shape_change,
         help="Number of targets y (or y1…ym), each learned by its own sigmoid output unit.",
     )
+    refused_notice("n_inputs", st)
+    refused_notice("n_outputs", st)
 
 
 def test_input_control(n_inputs: int) -> tuple[float, ...]:
@@ -271,6 +353,7 @@ def network_controls() -> tuple[int, ...]:
         horizontal=True,
         help="0 is the notebook's single sigmoid unit. A hidden layer lets the network learn XOR.",
     )
+    refused_notice("hidden_layers")
     hidden = []
     for i in range(1, layers + 1):
         hidden.append(
@@ -282,6 +365,7 @@ def network_controls() -> tuple[int, ...]:
                 help="Number of units in this hidden layer.",
             )
         )
+        refused_notice(f"hidden_units_{i}")
     st.sidebar.selectbox(
         "Hidden activation",
         list(ACTIVATIONS),
@@ -289,12 +373,14 @@ def network_controls() -> tuple[int, ...]:
         disabled=layers == 0,
         help="Activation of the hidden units; the output unit is always a sigmoid.",
     )
+    refused_notice("activation")
     st.sidebar.checkbox(
         "Learned biases",
         key="use_bias",
         help="Give every hidden and output unit a trained bias b (z = a·W + b). "
         "The notebook has none: its constant-1 input column plays that role.",
     )
+    refused_notice("use_bias")
     return tuple(hidden)
 
 
@@ -311,6 +397,7 @@ def training_controls() -> TrainConfig:
         key="learning_rate",
         help="Step size lr in w ← w + lr·Xᵀδ. The notebook uses 1.",
     )
+    refused_notice("learning_rate")
     st.sidebar.number_input(
         "Iterations",
         min_value=1,
@@ -319,6 +406,7 @@ def training_controls() -> TrainConfig:
         key="n_iterations",
         help="Full-table gradient-descent updates for Train. The notebook uses 10,000.",
     )
+    refused_notice("n_iterations")
     st.sidebar.number_input(
         "Seed",
         min_value=0,
@@ -327,11 +415,13 @@ def training_controls() -> TrainConfig:
         key="seed",
         help="Seeds np.random.RandomState for the initial weights 2·random − 1. The notebook uses 0.",
     )
+    refused_notice("seed")
     use_target = st.sidebar.checkbox(
         "Stop early at a target loss",
         key="use_target",
         help="Stop training as soon as E = ½·Σ(y − out)² is at or below the target.",
     )
+    refused_notice("use_target")
     if use_target:
         st.sidebar.number_input(
             "Target loss",
@@ -342,6 +432,7 @@ def training_controls() -> TrainConfig:
             key="target_loss",
             help="Training stops at the first iteration whose loss is at most this.",
         )
+        refused_notice("target_loss")
     a, b = st.sidebar.columns(2)
     a.button("Train", on_click=on_train, type="primary", width="stretch", help="Train all iterations.")
     b.button("Step", on_click=on_step, width="stretch", help="Apply exactly one more update.")
@@ -682,6 +773,7 @@ def chain_rule_section(run: Run, iteration: int, test_input: tuple[float, ...]) 
 def main() -> None:
     init_state()
     load_shared_experiment()
+    keep_valid_settings()
     st.title("🧠 Backprop Simulator")
     st.caption(
         "Edit a truth table, train a sigmoid unit with the delta rule, and watch every weight, the error "
@@ -696,6 +788,7 @@ def main() -> None:
         on_change=on_preset_change,
         help="Load a truth table. The notebook's table is the default.",
     )
+    refused_notice("preset")
     st.sidebar.caption(get_preset(st.session_state.preset).description)
     try:
         config = training_controls()
