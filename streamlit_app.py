@@ -270,8 +270,33 @@ def parse_test_input(text: str, n_inputs: int) -> tuple[float, ...]:
     return values
 
 
+def editor_edits_fit(edits: object, n_rows: int, columns: Sequence[str]) -> bool:
+    """Whether a data editor's pending edits only name rows and columns of the table and add at most
+    ``MAX_ROWS`` rows. A browser sends no others; a crafted request's would fail inside
+    ``st.data_editor`` (IndexError, KeyError) or take minutes (thousands of added rows)."""
+    if not isinstance(edits, dict):
+        return True
+    known = {*columns, "_index"}
+    try:
+        edited, added = dict(edits.get("edited_rows") or {}), list(edits.get("added_rows") or ())
+        deleted = [int(row) for row in edits.get("deleted_rows") or ()]
+        return (
+            len(added) <= MAX_ROWS
+            and all(0 <= int(row) < n_rows for row in edited)
+            and all(0 <= row < n_rows for row in deleted)
+            and all(isinstance(cells, dict) and set(cells) <= known for cells in [*edited.values(), *added])
+        )
+    except (TypeError, ValueError):
+        return False
+
+
 def table_editor() -> TruthTable:
     """The truth-table editor; returns the table to train on (the last valid one on bad input)."""
+    pending = st.session_state.get(f"table_editor_{st.session_state.table_version}")
+    dropped = not editor_edits_fit(pending, len(st.session_state.table_base), st.session_state.table_columns)
+    if dropped:
+        valid = st.session_state.valid_table
+        _reset_editor(valid.rows(), valid.columns)
     columns = st.session_state.table_columns
     rows = st.session_state.table_base
     frame = pd.DataFrame(rows, columns=columns, index=pd.RangeIndex(1, len(rows) + 1), dtype=float)
@@ -295,6 +320,12 @@ def table_editor() -> TruthTable:
         hide_index=False,
         width="stretch",
     )
+    if dropped:
+        st.error(
+            "Those table edits name rows or columns the table does not have, or add more than "
+            f"{MAX_ROWS} rows: the editor shows the last valid table again.",
+            icon="⚠️",
+        )
     try:
         table = read_table(edited)
     except TableError as error:
