@@ -54,11 +54,17 @@ APP_MAX_ITERATIONS = 100_000
 PROGRESS_ABOVE_WORK = 25_000  # iterations x (1 + rows x weights / 100) worth a progress bar
 
 st.set_page_config(page_title="Backprop Simulator", page_icon="🧠", layout="wide")
-# Plotly's toolbar: "Download plot as a PNG" at twice the screen resolution, no Plotly logo.
-PLOTLY_CONFIG = {
-    "displaylogo": False,
-    "toImageButtonOptions": {"format": "png", "filename": "backprop-training", "scale": 2},
-}
+
+
+def plotly_config() -> dict[str, object]:
+    """Plotly's toolbar: "Download plot as a PNG" at twice the screen resolution, no Plotly logo.
+
+    A new dict per chart: module-level objects are shared by every session of the server.
+    """
+    return {
+        "displaylogo": False,
+        "toImageButtonOptions": {"format": "png", "filename": "backprop-training", "scale": 2},
+    }
 
 
 # ---------------------------------------------------------------------------------------------- state
@@ -843,7 +849,7 @@ def main() -> None:
         training_figure(run, selected_iteration=iteration),
         key="training_chart",
         width="stretch",
-        config=PLOTLY_CONFIG,
+        config=plotly_config(),
     )
     with notes:
         explanation(table)
