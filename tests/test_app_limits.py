@@ -1,0 +1,351 @@
+"""The bad inputs of tests/test_limits.py at the app level, through Streamlit's AppTest.
+
+Whatever arrives (a widget value, a table edit, a test input, an uploaded file, a link), the app keeps
+running (no exception), shows an ``st.error`` right under the input concerned, and keeps the last valid
+state. User text never reaches the page as Markdown or HTML.
+
+Settings reach the script two ways. A browser's number inputs refuse out-of-range values themselves, and
+Streamlit resets a value out of a widget's bounds to the widget's default before the script sees it;
+AppTest goes that way when a value is assigned after the first run. Values put into session state by the
+app itself (a link, a callback, an old session) are checked by the app with the core's rules; AppTest goes
+that way when the value is assigned before the first run.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from test_limits import APP_MAX_ITERATIONS, BAD_SETTINGS, BAD_TABLES, BadSetting, BadTable
+
+APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+NOTEBOOK_PREDICTION = "0.99993703"
+KEEPING = "Keeping the last valid value."
+STILL = "Training still uses the last valid table."
+INPUT_TYPES = {"number_input", "slider", "radio", "selectbox", "checkbox", "text_input", "file_uploader"}
+
+
+def app(**state: object) -> AppTest:
+    """A fresh session with ``state`` in session state before its first run (as a link would set it)."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def rerun(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def walk(node: Any) -> Iterator[Any]:
+    """Every element of the page in document order (main area, then sidebar)."""
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from walk(child)
+
+
+def error_under(at: AppTest, key: str, containing: str) -> str:
+    """The st.error that follows the widget ``key`` with no other input widget in between."""
+    nodes = list(walk(at._tree))
+    position = next(i for i, n in enumerate(nodes) if getattr(n, "key", None) == key)
+    for node in nodes[position + 1 :]:
+        if node.type == "error" and containing in node.value:
+            return node.value
+        if node.type in INPUT_TYPES or (node.type == "dataframe" and node.key):
+            break
+    shown = [e.value for e in at.error]
+    raise AssertionError(f"no error containing {containing!r} right under {key!r}; errors: {shown}")
+
+
+def metric(at: AppTest, prefix: str) -> str:
+    values = [m.value for m in at.metric if m.label.startswith(prefix)]
+    assert values, [m.label for m in at.metric]
+    return values[0]
+
+
+def prediction(at: AppTest) -> tuple[str, str]:
+    """The label and value of the first prediction metric: which input, and the network's output."""
+    found = next(m for m in at.metric if m.label.startswith("Prediction"))
+    return found.label, found.value
+
+
+# An HTML tag, a Markdown image or link: in the notices, where user text goes, only escaped ("\\<b>").
+RAW_MARKUP = re.compile(r"(?<!\\)<[A-Za-z/!]|(?<!\\)!\[|(?<!\\)\]\(")
+
+
+def assert_no_raw_markup(at: AppTest) -> None:
+    """No notice on the page has unescaped HTML or Markdown markup: user text in it is shown as text."""
+    for element in [*at.error, *at.warning, *at.info, *at.success]:
+        assert not RAW_MARKUP.search(element.value), f"markup in a notice: {element.value!r}"
+
+
+# --- settings -----------------------------------------------------------------------------------------
+
+
+def app_state(bad: BadSetting) -> dict[str, object] | None:
+    """The session state that carries ``bad`` into the app, or None when no widget can hold it."""
+    if bad.field == "hidden":
+        if not isinstance(bad.value, tuple):
+            return None
+        if len(bad.value) > 2:
+            return {"hidden_layers": len(bad.value)}
+        return {
+            "hidden_layers": len(bad.value),
+            **{f"hidden_units_{i}": v for i, v in enumerate(bad.value, 1)},
+        }
+    if bad.field == "target_loss":
+        return {"use_target": True, "target_loss": bad.value}
+    return {bad.field: bad.value}
+
+
+def widget_key(bad: BadSetting) -> str:
+    if bad.field == "hidden":
+        return "hidden_layers" if len(bad.value) > 2 else "hidden_units_1"  # type: ignore[arg-type]
+    return bad.field
+
+
+APP_BAD_SETTINGS = [s for s in BAD_SETTINGS if app_state(s) is not None]
+DEFAULTS = {
+    "learning_rate": 1.0,
+    "n_iterations": 10_000,
+    "seed": 0,
+    "hidden_layers": 0,
+    "hidden_units_1": 4,
+    "activation": "sigmoid",
+    "use_bias": False,
+    "use_target": False,
+    "target_loss": 0.001,
+}
+
+
+def _rounds(settings: list[BadSetting]) -> list[list[BadSetting]]:
+    """The bad settings grouped so that no two in a group touch the same widget: one session tests a
+    group at once (each with its own error under its own widget), which keeps this file fast."""
+    rounds: list[list[BadSetting]] = []
+    for bad in settings:
+        keys = set(app_state(bad) or ())
+        group = next((r for r in rounds if not keys & {k for b in r for k in app_state(b) or ()}), None)
+        if group is None:
+            rounds.append(group := [])
+        group.append(bad)
+    return rounds
+
+
+@pytest.mark.parametrize("group", _rounds(APP_BAD_SETTINGS), ids=lambda g: " ".join(b.id for b in g))
+def test_each_refused_setting_shows_an_error_under_its_widget_and_keeps_the_last_valid_value(
+    group: list[BadSetting],
+) -> None:
+    state: dict[str, object] = {}
+    for bad in group:
+        state |= app_state(bad) or {}
+    at = app(**state)
+    for bad in group:
+        key = widget_key(bad)
+        message = error_under(at, key, KEEPING)
+        assert "\n" not in message
+        assert at.session_state[key] == DEFAULTS[key], bad.id
+    # the run is the one of the valid settings that came with the bad ones (a hidden layer, a target)
+    refused = {widget_key(b) for b in group}
+    valid = tuple(sorted((k, v) for k, v in state.items() if k in DEFAULTS and k not in refused))
+    assert (metric(at, "Iteration"), prediction(at)) == reference_run(valid)
+
+
+@functools.cache
+def reference_run(state: tuple[tuple[str, object], ...]) -> tuple[str, tuple[str, str]]:
+    """Iteration and prediction of a session started with valid ``state``."""
+    at = app(**dict(state))
+    assert not at.error
+    return metric(at, "Iteration"), prediction(at)
+
+
+def test_a_refused_setting_keeps_the_last_valid_value_not_the_default() -> None:
+    at = app(learning_rate=0.5, seed=7, hidden_units_1=6)
+    first = prediction(at)
+    valid = at.session_state["valid_settings"]
+    assert (valid["learning_rate"], valid["seed"], valid["hidden_units_1"]) == (0.5, 7, 6)
+    at.session_state["hidden_units_1"] = 99  # no hidden layer: no slider resets it, the app refuses it
+    rerun(at)
+    assert at.session_state["hidden_units_1"] == 6 and prediction(at) == first
+    assert at.session_state["refused_settings"] == {
+        "hidden_units_1": at.session_state["refused_settings"]["hidden_units_1"]
+    }
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("learning_rate", 0.0),
+        ("learning_rate", 1e6),
+        ("learning_rate", math.nan),
+        ("n_iterations", 0),
+        ("n_iterations", APP_MAX_ITERATIONS + 1),
+        ("seed", -1),
+        ("seed", 2**32),
+        ("n_inputs", 99),
+    ],
+)
+def test_an_out_of_range_widget_value_never_breaks_the_app(key: str, value: object) -> None:
+    """What a crafted request could send for a number input: Streamlit resets it within the bounds."""
+    at = app()
+    at.session_state[key] = value
+    rerun(at)
+    assert at.session_state["valid_settings"][key] == at.session_state[key]
+    rerun(at)  # and the next run is fine too
+    metric(at, "Iteration")
+
+
+def test_the_number_inputs_carry_the_app_limits() -> None:
+    at = app()
+    bounds = {n.key: (n.min, n.max) for n in at.number_input}
+    assert bounds["n_iterations"] == (1, APP_MAX_ITERATIONS)
+    assert bounds["seed"] == (0, 2**32 - 1)
+    assert bounds["learning_rate"][1] == 100
+    assert bounds["n_inputs"] == (1, 8) and bounds["n_outputs"] == (1, 4)
+    sliders = [s for s in app(hidden_layers=2).slider if s.key and s.key.startswith("hidden_units_")]
+    assert [(s.min, s.max) for s in sliders] == [(1, 8), (1, 8)]
+    assert at.radio(key="hidden_layers").options == ["0", "1", "2"]
+
+
+def test_an_unknown_preset_falls_back_with_an_error() -> None:
+    at = app(preset="<b>nope</b>")
+    message = error_under(at, "preset", KEEPING)
+    assert not RAW_MARKUP.search(message) and at.session_state["preset"] == "notebook"
+    assert prediction(at)[1] == NOTEBOOK_PREDICTION
+
+
+# --- the truth-table editor and the test input ----------------------------------------------------------
+
+
+def edit(
+    at: AppTest, edited_rows: dict | None = None, added_rows: list | None = None, deleted_rows=None
+) -> None:
+    key = f"table_editor_{at.session_state['table_version']}"
+    at.session_state[key] = {
+        "edited_rows": edited_rows or {},
+        "added_rows": added_rows or [],
+        "deleted_rows": deleted_rows or [],
+    }
+    rerun(at)
+
+
+VALID_EDIT = {0: {"x1": 1.0, "y": 1.0}}  # row 1 becomes 1,0,1 -> 1: the table is still learnable
+BAD_EDITS = {
+    "empty cell": ({1: {"x2": None}}, None, None, "is empty"),
+    "nan cell": ({1: {"x2": math.nan}}, None, None, "is empty"),
+    "inf cell": ({1: {"x2": math.inf}}, None, None, "not a finite number"),
+    "text cell": ({1: {"x2": "<b>1</b>"}}, None, None, "is empty"),
+    "target above 1": ({1: {"y": 2.0}}, None, None, "outside [0, 1]"),
+    "target below 0": ({1: {"y": -0.5}}, None, None, "outside [0, 1]"),
+    "257 rows": (None, [{"x1": 0.0, "x2": 0.0, "x3": 1.0, "y": 0.0}] * 253, None, "1 to 256 rows"),
+    "no rows": (None, None, [0, 1, 2, 3], "no rows"),
+    "unknown column": ({1: {"x9": 1.0}}, None, None, "do not fit"),
+    "unknown row": ({99: {"x1": 1.0}}, None, None, "do not fit"),
+    "10,000 added rows": (None, [{"x1": 0.0}] * 10_000, None, "do not fit"),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_EDITS))
+def test_a_bad_table_edit_shows_an_error_under_the_editor_and_trains_the_last_valid_table(name: str) -> None:
+    at = app()
+    edit(at, VALID_EDIT)
+    before = (metric(at, "Loss"), prediction(at))
+    assert before[1][1] != NOTEBOOK_PREDICTION  # the edit took effect
+    edited, added, deleted, mentions = BAD_EDITS[name]
+    if mentions == "do not fit":
+        edit(at, edited, added, deleted)  # a crafted request: the editor goes back to the last valid table
+        error_under(at, f"table_editor_{at.session_state['table_version']}", "name rows or columns")
+    else:
+        edit(at, {**VALID_EDIT, **(edited or {})}, added, deleted)
+        message = error_under(at, f"table_editor_{at.session_state['table_version']}", STILL)
+        assert mentions in message
+    assert (metric(at, "Loss"), prediction(at)) == before
+    assert at.session_state["valid_table"].X[0, 0] == 1.0
+
+
+@pytest.mark.parametrize(
+    "text", ["abc", "1, 2", "1, 0, 0, 0", "nan, 0, 0", "1e999, 0, 0", "", "<script>, 0, 0"]
+)
+def test_a_bad_test_input_shows_an_error_under_it_and_keeps_the_last_valid_input(text: str) -> None:
+    at = app()
+    at.text_input(key="test_input").set_value("0, 1, 1")
+    rerun(at)
+    before = prediction(at)
+    assert before[0] == "Prediction for [0, 1, 1]"
+    at.text_input(key="test_input").set_value(text)
+    rerun(at)
+    error_under(at, "test_input", "Showing the last valid test input")
+    assert prediction(at) == before
+    assert_no_raw_markup(at)
+
+
+# --- uploads ------------------------------------------------------------------------------------------
+
+
+def upload(at: AppTest, name: str, data: bytes) -> AppTest:
+    at.file_uploader(key="table_upload").set_value((name, data, "text/csv"))
+    return rerun(at)
+
+
+@pytest.fixture(scope="module")
+def uploaded_xor() -> AppTest:
+    at = app()
+    upload(at, "xor.csv", b"x1,x2,x3,y\n0,0,1,0\n0,1,1,1\n1,0,1,1\n1,1,1,0\n")
+    assert at.session_state["valid_table"].y.ravel().tolist() == [0, 1, 1, 0]
+    return at
+
+
+@pytest.mark.parametrize("bad", BAD_TABLES, ids=lambda t: t.id)
+def test_a_bad_upload_shows_an_error_under_the_uploader_and_keeps_the_last_valid_table(
+    uploaded_xor: AppTest, bad: BadTable
+) -> None:
+    at = uploaded_xor
+    before = (metric(at, "Loss"), prediction(at))
+    upload(at, "<img src=x onerror=alert(1)>.csv", bad.data)
+    message = error_under(at, "table_upload", STILL)
+    assert "\\<img" in message  # the file name is shown as text
+    assert at.session_state["valid_table"].y.ravel().tolist() == [0, 1, 1, 0]
+    assert (metric(at, "Loss"), prediction(at)) == before
+    assert_no_raw_markup(at)
+
+
+def test_uploads_are_capped_by_the_server_config_too() -> None:
+    config = (Path(APP).parent / ".streamlit" / "config.toml").read_text()
+    assert "maxUploadSize = 1" in config
+    assert 'showErrorDetails = "none"' in config and "enableXsrfProtection = true" in config
+
+
+# --- links --------------------------------------------------------------------------------------------
+
+JUNK_LINKS = {
+    "text": {"lr": "abc", "iterations": "many", "seed": "x"},
+    "overflow": {"lr": "1e999", "seed": "1e999", "iterations": "1" + "0" * 30},
+    "out of range": {"lr": "0", "iterations": str(APP_MAX_ITERATIONS + 1), "seed": "-1", "hidden": "9,9,9"},
+    "script": {"table": "<script>alert(1)</script>", "activation": "<script>", "preset": "<b>x</b>"},
+    "markdown": {"table": "x1,y;![x](http://e.test/p.png),1", "input": "[a](javascript:alert(1))"},
+    "huge table": {"table": "x1,y;" + ";".join(["0,0"] * 20_000)},
+    "257 rows": {"table": "x1,y;" + ";".join(["0,0"] * 257)},
+    "nan": {"lr": "nan", "target": "nan", "input": "nan,0,0"},
+    "unknown keys": {"<script>": "1", "a" * 10_000: "b"},
+}
+
+
+@pytest.mark.parametrize("name", list(JUNK_LINKS))
+def test_junk_in_a_link_falls_back_to_defaults_with_a_notice(name: str) -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params = dict(JUNK_LINKS[name])
+    rerun(at)
+    notices = [w.value for w in at.warning]
+    if name != "unknown keys":
+        assert notices, "expected a notice about the link"
+    assert prediction(at)[1] == NOTEBOOK_PREDICTION
+    assert_no_raw_markup(at)
