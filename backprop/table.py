@@ -216,7 +216,11 @@ def parse_csv(text: str) -> TruthTable:
         raise TableError(f"The CSV is larger than {MAX_CSV_BYTES // 1024} KiB.")
     if "\x00" in text:
         raise TableError("This does not look like a CSV text file (it contains binary data).")
-    lines = [line for line in csv.reader(io.StringIO(text.lstrip("\ufeff"))) if any(c.strip() for c in line)]
+    try:  # newline="": lines may end in \n, \r\n or a classic Mac \r, as csv.reader expects
+        rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")))
+    except csv.Error as error:
+        raise TableError(f"This is not a valid CSV file ({error}).") from None
+    lines = [line for line in rows if any(c.strip() for c in line)]
     if not lines:
         raise TableError("The CSV is empty: expected a header x1,…,xn,y and at least one row.")
     return table_from_cells(lines[0], lines[1:])
