@@ -22,10 +22,11 @@ import pytest
 
 from backprop import cli
 from backprop.activations import sigmoid
+from backprop.diagnostics import diagnose
 from backprop.errors import BackpropError, ConfigError, TableError
 from backprop.export import table_from_csv_bytes
 from backprop.network import Architecture, init_params, make_params, predict
-from backprop.table import MAX_CSV_BYTES, MAX_INPUTS, MAX_OUTPUTS, MAX_ROWS, TruthTable, parse_csv
+from backprop.table import MAX_CSV_BYTES, MAX_INPUTS, MAX_OUTPUTS, MAX_ROWS, PRESETS, TruthTable, parse_csv
 from backprop.trainer import MAX_ITERATIONS, MAX_SEED, TrainConfig, train
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -137,6 +138,7 @@ BAD_TABLES = [
     BadTable("utf-16", "x1,y\n1,0\n".encode("utf-16"), "binary|UTF-16"),
     BadTable("too large", b"x1,y\n" + _rows(MAX_CSV_BYTES // 4), "KiB"),
     BadTable("empty file", b"", "empty"),
+    BadTable("control characters", b"\r\x01", "Header"),
 ]
 
 
@@ -190,6 +192,19 @@ def test_core_refuses_each_bad_csv_file_with_a_table_error(bad: BadTable) -> Non
         assert raised.value.row == row
         if column:
             assert raised.value.column == column
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_core_and_cli_read_every_line_ending(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, newline: str
+) -> None:
+    """Classic Mac files end lines with a lone \\r (csv.reader raised a raw csv.Error on them)."""
+    data = newline.join(["x1,x2,y", "0,1,0", "1,1,1", ""]).encode()
+    assert table_from_csv_bytes(data).rows() == [[0.0, 1.0, 0.0], [1.0, 1.0, 1.0]]
+    path = tmp_path / "t.csv"
+    path.write_bytes(data)
+    assert cli.main(["--table", str(path), "--iterations", "1"]) == 0
+    capsys.readouterr()
 
 
 def test_core_quotes_cell_text_briefly() -> None:
@@ -359,6 +374,23 @@ def test_conflicting_duplicate_rows_are_allowed_and_flagged() -> None:
     assert table.conflicting_rows() == ((1, 3),)  # rows 2 and 5 agree: not a conflict
     run = train(table, TrainConfig(n_iterations=2000))
     assert run.status == "completed" and run.final.loss >= 0.25 - 1e-9  # 1/2 (0.5² + 0.5²) at best
+    messages = [m for m in diagnose(run).messages if m.kind == "conflicting_rows"]
+    assert len(messages) == 1 and messages[0].level == "warning"
+    assert "1" in messages[0].text and "3" in messages[0].text and "cannot all be learned" in messages[0].text
+
+
+def test_a_stalled_run_with_saturated_units_and_unmet_targets_is_flagged_with_its_rows_and_units() -> None:
+    """XOR with inputs scaled by 50: both sigmoid hidden units saturate and row 4 stays wrong."""
+    table = TruthTable([[0, 0, 1], [0, 50, 1], [50, 0, 1], [50, 50, 1]], [[0], [1], [1], [0]])
+    run = train(table, TrainConfig(n_iterations=2000, hidden=(2,), seed=0))
+    found = diagnose(run)
+    assert found.stall is not None
+    assert found.stall.rows == (4,) and set(found.stall.units) == {"h1", "h2"}
+    assert {(s.row, s.name) for s in found.saturated} >= {(4, "h1"), (4, "h2")}
+    text = next(m.text for m in found.messages if m.kind == "stalled")
+    assert "row 4" in text and "h1" in text and "h2" in text and "saturated" in text
+    learned = diagnose(train(PRESETS["notebook"].table, TrainConfig()))
+    assert learned.stall is None and not learned.messages
 
 
 # --- many users in one process ------------------------------------------------------------------------
