@@ -128,11 +128,11 @@ class Separability:
         mean = "average" if equal else "weighted average"
         high = "target 1" if _binary(table, self.output) else "target above 0.5"
         low = "target 0" if _binary(table, self.output) else "target below 0.5"
+        pos, neg = _rows_text(self.positive), _rows_text(self.negative)
         return (
-            f"The {mean} of {_rows_text(self.positive)} ({high}) and the {mean} of "
-            f"{_rows_text(self.negative)} ({low}) are the same point, {where}. A line with "
-            f"{_rows_text(self.positive)} on its 1-side has that point there too, and a line with "
-            f"{_rows_text(self.negative)} on its 0-side has it on the other side: no line does both."
+            f"The {mean} of {pos} ({high}) is the same point as the {mean} of {neg} ({low}): {where}. "
+            f"A line with {pos} on one side has that point on that side too, so it cannot have {neg} "
+            "on the other."
         )
 
 
@@ -422,11 +422,21 @@ def stall(run: Run) -> Stall | None:
 # ------------------------------------------------------------------------------------- report
 @dataclass(frozen=True)
 class Message:
-    """One finding for the user: ``level`` "warning" (the run cannot or does not learn) or "info"."""
+    """One finding for the user: a short ``headline``, the ``body`` saying why, and what to do (``fix``).
+
+    ``level`` is "warning" (the run cannot or does not learn) or "info". All three are plain text.
+    """
 
     kind: Kind
     level: Level
-    text: str
+    headline: str
+    body: str
+    fix: str = ""
+
+    @property
+    def text(self) -> str:
+        """The whole message as one paragraph."""
+        return " ".join(part for part in (self.headline, self.body, self.fix) if part)
 
 
 @dataclass(frozen=True)
@@ -447,48 +457,51 @@ class Diagnosis:
         return any(m.kind == "cannot_fit" for m in self.messages)
 
 
-def _conflict_message(table: TruthTable, groups: tuple[tuple[int, ...], ...]) -> Message:
+def _conflict_message(groups: tuple[tuple[int, ...], ...]) -> Message:
     parts = [_rows_text(g) for g in groups[:4]]
     more = f" (and {len(groups) - 4} more groups)" if len(groups) > 4 else ""
     return Message(
         "conflicting_rows",
         "warning",
-        f"{'; '.join(parts).capitalize()}{more}: same inputs, different targets. No network can output "
-        "two values for one input, so these rows cannot all be learned exactly; the best it can do is "
-        "their average. Edit the targets or delete a duplicate.",
+        f"{'; '.join(parts).capitalize()}{more}: same inputs, different targets.",
+        "No network can output two values for one input, so these rows cannot all be learned exactly; "
+        "the best it can do is their average.",
+        "Fix: edit the targets or delete a duplicate row.",
     )
 
 
 def _cannot_fit_message(run: Run, sep: Separability, line: DecisionLine | None) -> Message:
     table = run.table
     name = output_names(table.n_outputs)[sep.output]
-    which = "" if table.n_outputs == 1 else f" for output {name}"
+    which = "" if table.n_outputs == 1 else f" (output {name})"
     out = run.final.output[:, sep.output]
     missed = np.flatnonzero(unmet(run.final.output, table.y)[:, sep.output]) + 1
     if np.ptp(out) < 0.02:
-        state = f"Every row's output is stuck near {out.mean():.2f}: for squared error the least-bad answer."
+        state = f"Every row's output is stuck near {out.mean():.2f}, the least-bad answer for squared error"
     elif missed.size:
-        state = f"After {run.final.iteration:,} iterations {_rows_text(missed)} still miss(es) 0.5."
-        state = state.replace("miss(es)", "misses" if missed.size == 1 else "miss")
+        verb = "misses" if missed.size == 1 else "miss"
+        state = f"After {run.final.iteration:,} iterations {_rows_text(missed)} still {verb} 0.5"
     else:
         state = ""
     if line is None:
-        drawn = ""
+        drawn = "."
     elif line.degenerate:
         i, j = (f"x{k + 1}" for k in line.inputs)
-        drawn = f"The unit found no line at all: its weights on {i} and {j} shrank to about 0. "
+        drawn = f"; the unit's weights on {i} and {j} shrank to about 0, so it draws no line at all."
     else:
-        drawn = f"The best line it found is {line.text()} (dashed on the decision surface). "
-    high, low = ("target 1", "target 0") if _binary(table, sep.output) else ("target above 0.5", "below")
-    text = (
-        f"A network with no hidden layer cannot fit this table{which}. Its output unit can only draw one "
-        "straight line and put outputs above 0.5 on one side, but no straight line separates the rows "
-        f"with {high} from those with {low}: the table is not linearly separable. "
-        f"{sep.explanation(table)} {state} {drawn}"
-        "Fix: add a hidden layer with 2–4 units and tick Learned biases (sidebar → Network); "
-        "its units draw several lines and the output combines them."
+        drawn = f"; the best line it found is {line.text()} (dashed on the decision surface)."
+    body = (
+        "The output unit can only draw one straight line, with outputs above 0.5 on one side. "
+        f"{sep.explanation(table)} {state}{drawn if state else drawn.lstrip('; ').capitalize()}"
     )
-    return Message("cannot_fit", "warning", " ".join(text.split()))
+    return Message(
+        "cannot_fit",
+        "warning",
+        f"No hidden layer: this table{which} cannot be fit, because it is not linearly separable.",
+        " ".join(body.split()),
+        "Fix: add a hidden layer with 2–4 units and tick Learned biases (sidebar → Network). Each hidden "
+        "unit draws its own line and the output combines them.",
+    )
 
 
 def _dead_message(run: Run, dead: tuple[DeadUnit, ...]) -> Message:
@@ -501,55 +514,56 @@ def _dead_message(run: Run, dead: tuple[DeadUnit, ...]) -> Message:
         names = _names_text([f"{d.name} ({when(d.since)})" for d in dead])
     n_units, alive = sum(run.arch.hidden), sum(run.arch.hidden) - len(dead)
     if len(dead) == 1:
-        head = f"Dead ReLU unit: {names} outputs 0 for every row. Its net input is z ≤ 0 on every row"
-        its, it = "its", "it"
+        headline = f"Dead ReLU unit: {names} outputs 0 for every row."
+        body = "Its net input is z ≤ 0 on every row, so ReLU′(z) = 0: no gradient reaches its incoming "
+        body += "weights and it can never come back."
     else:
-        head = f"Dead ReLU units: {names} output 0 for every row. Each has net input z ≤ 0 on every row"
-        its, it = "their", "they"
-    result = (
-        "the other units still fit the table"
-        if fits(run)
-        else f"only {alive} of {n_units} hidden units are left to do the work, and the table is not fit"
-    )
+        headline = f"Dead ReLU units: {names} output 0 for every row."
+        body = "Each has net input z ≤ 0 on every row, so ReLU′(z) = 0: no gradient reaches their incoming "
+        body += "weights and they can never come back."
+    if fits(run):
+        body += " The other units still fit the table."
+    else:
+        body += f" Only {alive} of {n_units} hidden units are left to do the work, and the table is not fit."
     return Message(
         "dead_units",
         "warning",
-        f"{head}, so ReLU′(z) = 0 there: no gradient reaches {its} incoming weights and {it} can never "
-        f"come back. Here {result}. Try another seed, a smaller learning rate, more hidden units, or "
-        "the tanh or sigmoid activation.",
+        headline,
+        body,
+        "Try another seed, a smaller learning rate, more hidden units, or the tanh or sigmoid activation.",
     )
 
 
 def _slope_example(found: Sequence[Saturation]) -> str:
-    """The flattest (row, unit) pair as numbers, e.g. "row 1: h1 = 2.9e-20, slope 2.9e-20"."""
+    """The flattest (row, unit) pair as numbers, e.g. "row 1: h1 = 2.9e-20, σ′ = 2.9e-20"."""
     s = min(found, key=lambda s: s.slope)
     prime = "σ′" if s.activation == "sigmoid" else "tanh′"
     return f"row {s.row}: {s.name} = {_number(s.value)}, {prime} = {_number(s.slope)}"
 
 
-def _stall_message(run: Run, s: Stall, dead: tuple[DeadUnit, ...], found: Sequence[Saturation]) -> Message:
+def _stall_message(s: Stall, dead: tuple[DeadUnit, ...], found: Sequence[Saturation]) -> Message:
     drop = f"{100 * max(s.drop, 0.0):.2g}%"
     these = "this row" if len(s.rows) == 1 else "these rows"
-    text = (
-        f"Training has stalled: the loss fell by only {drop} over the last {s.window:,} iterations, "
-        f"while {_rows_text(s.rows)} {'is' if len(s.rows) == 1 else 'are'} still on the wrong side of 0.5 "
-        "(or undecided)."
+    body = (
+        f"The loss fell by only {drop} over the last {s.window:,} iterations, while {_rows_text(s.rows)} "
+        f"{'is' if len(s.rows) == 1 else 'are'} still on the wrong side of 0.5 (or undecided)."
     )
     saturated = [u for u in s.units if u not in {d.name for d in dead}]
     if dead:
-        text += f" Dead ReLU units ({_names_text([d.name for d in dead])}) pass no gradient."
+        body += f" The dead ReLU units ({_names_text([d.name for d in dead])}) pass no gradient."
     if saturated:
         units = f"unit {saturated[0]} is" if len(saturated) == 1 else f"units {_names_text(saturated)} are"
         example = _slope_example([f for f in found if f.row in s.rows and f.name in saturated])
-        text += (
+        body += (
             f" For {these} {units} saturated ({example}): the error sent back through a unit is multiplied "
             "by its slope, so it vanishes (the vanishing gradient)."
         )
     if not s.units:
-        text += " Their gradient is small but has not vanished: try more iterations or a larger rate."
+        body += " Their gradient is small but has not vanished."
+        fix = "Try more iterations or a larger learning rate."
     else:
-        text += " Try another seed, a smaller learning rate, or more hidden units."
-    return Message("stalled", "warning", text)
+        fix = "Try another seed, a smaller learning rate, or more hidden units."
+    return Message("stalled", "warning", "Training has stalled.", body, fix)
 
 
 def _saturation_message(found: tuple[Saturation, ...]) -> Message:
@@ -560,9 +574,10 @@ def _saturation_message(found: tuple[Saturation, ...]) -> Message:
     return Message(
         "saturated",
         "info",
-        f"Vanishing gradient: {'; '.join(parts)} ({_slope_example(found)}). There the unit sits on a flat "
-        "part of its curve (slope nearly 0) while the row's output is still wrong, and the error sent back "
-        "through it is multiplied by that slope, so those rows barely move the weights.",
+        f"Vanishing gradient: {'; '.join(parts)} ({_slope_example(found)}).",
+        "There the unit sits on a flat part of its curve (slope nearly 0) while the row's output is still "
+        "wrong, and the error sent back through it is multiplied by that slope, so those rows barely move "
+        "the weights.",
     )
 
 
@@ -583,7 +598,7 @@ def diagnose(run: Run) -> Diagnosis:
     stalled = stall(run)
     messages = []
     if conflicts:
-        messages.append(_conflict_message(table, conflicts))
+        messages.append(_conflict_message(conflicts))
     cannot_fit = False
     if run.arch.n_layers == 1:
         for sep in seps:
@@ -594,7 +609,7 @@ def diagnose(run: Run) -> Diagnosis:
     if dead:
         messages.append(_dead_message(run, dead))
     if stalled is not None and not cannot_fit:
-        messages.append(_stall_message(run, stalled, dead, saturated))
+        messages.append(_stall_message(stalled, dead, saturated))
     elif saturated and not cannot_fit:
         messages.append(_saturation_message(saturated))
     return Diagnosis(seps, lines, dead, saturated, stalled, conflicts, tuple(messages))

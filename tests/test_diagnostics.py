@@ -187,7 +187,7 @@ def test_xor_without_a_hidden_layer_cannot_fit_and_says_why_and_what_to_do() -> 
         (message,) = [m for m in d.messages if m.kind == "cannot_fit"]
         assert message.level == "warning"
         for phrase in (
-            "cannot fit",
+            "No hidden layer: this table cannot be fit",
             "not linearly separable",
             "rows 2 and 3",
             "rows 1 and 4",
@@ -204,13 +204,13 @@ def test_cannot_fit_names_the_output_and_gives_the_line_when_there_is_one() -> N
     run = train(PRESETS["half-adder"].table, TrainConfig())
     d = diagnose(run)
     (message,) = [m for m in d.messages if m.kind == "cannot_fit"]
-    assert "for output y1" in message.text and "y2" not in message.text
+    assert "this table (output y1) cannot be fit" in message.headline and "y2" not in message.text
     table = TruthTable([[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]], [[0], [1], [1], [0.2]])
     run = train(table, TrainConfig(n_iterations=300))
     line = decision_line(run)
     assert not line.degenerate
     text = next(m.text for m in diagnose(run).messages if m.kind == "cannot_fit")
-    assert f"The best line it found is {line.text()}" in text
+    assert f"the best line it found is {line.text()}" in text
     assert "target above 0.5" in text
 
 
@@ -244,16 +244,16 @@ def test_dead_relu_units_are_named_and_explained(seed: int) -> None:
     assert message.level == "warning"
     for phrase in ("Dead ReLU units", *(x.name for x in dead), "ReLU′(z) = 0", "no gradient", "another seed"):
         assert phrase in message.text, phrase
-    assert "the table is not fit" in message.text
+    assert "the table is not fit" in message.body and message.fix.startswith("Try another seed")
     stalled = next(m for m in d.messages if m.kind == "stalled")
-    assert "Dead ReLU units" in stalled.text
+    assert "dead ReLU units" in stalled.text and stalled.headline == "Training has stalled."
 
 
 def test_dead_units_that_do_not_stop_the_fit_are_still_reported() -> None:
     run = relu_xor(1)
     assert fits(run)
     message = next(m for m in diagnose(run).messages if m.kind == "dead_units")
-    assert "the other units still fit the table" in message.text
+    assert "The other units still fit the table." in message.body
 
 
 def test_no_dead_units_without_relu() -> None:
