@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from dataclasses import replace
 from itertools import pairwise
 
 import numpy as np
@@ -33,8 +34,16 @@ from backprop.chain_latex import (
     prediction_tex,
     update_tex,
 )
+from backprop.diagnostics import decision_line, diagnose, fits
 from backprop.errors import BackpropError, ConfigError, TableError, whole_number
-from backprop.figures import training_figure
+from backprop.figures import (
+    activation_comparison_figure,
+    decision_surface_figure,
+    hidden_activation_figure,
+    network_figure,
+    row_error_figure,
+    training_figure,
+)
 from backprop.network import MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS, hidden_layers
 from backprop.table import (
     DEFAULT_PRESET,
@@ -233,26 +242,31 @@ def on_new_seed() -> None:
 
 # ------------------------------------------------------------------------------------------ training
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
-def cached_train(table: TruthTable, config: TrainConfig, _bar: object = None) -> Run:
-    """Train once per (table, config) for all users; ``_bar`` (not hashed) shows progress."""
+def cached_train(table: TruthTable, config: TrainConfig, show_progress: bool = False) -> Run:
+    """Train once per (table, config) for all users, with a progress bar when ``show_progress``.
+
+    The bar is created in here: a cache hit replays what the function drew, and a bar from outside
+    would be one of an earlier run, which no longer exists (Streamlit raises CacheReplayClosureError).
+    """
+    if not show_progress:
+        return train(table, config)
+    slot = st.empty()
+    bar = slot.progress(0.0, text="Training…")
 
     def progress(done: int, total: int) -> None:
-        _bar.progress(done / total, text=f"Training… iteration {done:,} of {total:,}")  # type: ignore[attr-defined]
+        bar.progress(done / total, text=f"Training… iteration {done:,} of {total:,}")
 
-    return train(table, config, progress=None if _bar is None else progress)
+    run = train(table, config, progress=progress)
+    slot.empty()
+    return run
 
 
 def run_training(table: TruthTable, config: TrainConfig) -> Run:
     """Train through the cache, with a progress bar when the work is large enough to wait for."""
     sizes = config.architecture(table).sizes
     n_weights = sum(a * b for a, b in pairwise(sizes))
-    if config.n_iterations * (1 + table.n_rows * n_weights / 100) < PROGRESS_ABOVE_WORK:
-        return cached_train(table, config)
-    slot = st.empty()
-    bar = slot.progress(0.0, text="Training…")
-    run = cached_train(table, config, bar)
-    slot.empty()
-    return run
+    show_progress = config.n_iterations * (1 + table.n_rows * n_weights / 100) >= PROGRESS_ABOVE_WORK
+    return cached_train(table, config, show_progress)
 
 
 # --------------------------------------------------------------------------------------------- input
@@ -807,6 +821,162 @@ def chain_rule_section(run: Run, iteration: int, test_input: tuple[float, ...]) 
             )
 
 
+# ----------------------------------------------------------------------------------- teaching views
+TEACHING_TABS = ("Network", "Decision surface", "Per-row error", "Hidden layer", "Activations")
+
+
+def diagnostics_notices(run: Run) -> None:
+    """Plain-language findings about the final iteration: cannot fit, dead units, stalls, conflicts."""
+    for message in diagnose(run).messages:
+        parts = (f"**{share.escape_markdown(message.headline)}**", message.body, message.fix)
+        text = "\n\n".join(share.escape_markdown(p) if i else p for i, p in enumerate(parts) if p)
+        if message.level == "warning":
+            st.warning(text, icon="🔎")
+        else:
+            st.info(text, icon="🔎")
+
+
+def _row_label(table: TruthTable, row: int) -> str:
+    return f"row {row + 1}: [" + ", ".join(f"{v:g}" for v in table.X[row]) + "]"
+
+
+def network_view(run: Run, iteration: int) -> None:
+    """The network as a diagram, with one row's values on its units."""
+    table = run.table
+    if st.session_state.get("network_row", 0) >= table.n_rows:  # the table lost rows
+        st.session_state.network_row = 0
+    row = st.columns([2, 3])[0].selectbox(
+        "Row shown on the units",
+        range(table.n_rows),
+        format_func=lambda r: _row_label(table, r),
+        key="network_row",
+        help="The units show this row's input, hidden values and output.",
+    )
+    st.plotly_chart(
+        network_figure(run, row=row, selected_iteration=iteration),
+        key="network_chart",
+        width="stretch",
+        config=plotly_config(),
+    )
+    st.caption(
+        "Blue edges are positive weights, vermillion negative; the wider the edge, the larger |w|. "
+        "▶ replays training: watch the weights grow and the values on the units change."
+    )
+
+
+def surface_view(run: Run, iteration: int) -> None:
+    """The output over the square of the two varying inputs, with the rows and (one unit) its line."""
+    table = run.table
+    inputs = table.varying_inputs()
+    if len(inputs) != 2:
+        st.info(
+            f"The decision surface needs exactly two inputs that vary; this table has {len(inputs)}. "
+            "Try the XOR, AND or half-adder preset.",
+            icon="ℹ️",
+        )
+        return
+    output = 0
+    if table.n_outputs > 1:
+        if st.session_state.get("surface_output", 0) >= table.n_outputs:
+            st.session_state.surface_output = 0
+        output = st.columns([2, 3])[0].selectbox(
+            "Output",
+            range(table.n_outputs),
+            format_func=lambda j: output_names(table.n_outputs)[j],
+            key="surface_output",
+        )
+    chart, notes = st.columns([3, 2], gap="medium")
+    chart.plotly_chart(
+        decision_surface_figure(run, output=output, selected_iteration=iteration),
+        key="surface_chart",
+        width="stretch",
+        config=plotly_config(),
+    )
+    names = input_names(table.n_inputs)
+    fixed = [f"{names[k]} = {table.X[0, k]:g}" for k in range(table.n_inputs) if k not in inputs]
+    with notes:
+        st.markdown(
+            "The colour is the network's output at every point of the square; the dark curve is where "
+            "it crosses 0.5, the **decision boundary**. Rows (◆ target 1, ● target 0) on the matching "
+            "colour are learned."
+        )
+        if fixed:
+            st.caption("Held at their constant value: " + ", ".join(fixed) + ".")
+        line = decision_line(run, output)
+        if line is not None:
+            st.markdown(
+                "With no hidden layer the boundary is always one straight line, the dashed "
+                "$w\\cdot x = 0$; XOR needs two. "
+                + ("At the end the unit draws no line (its weights are about 0)." if line.degenerate else "")
+            )
+            if not line.degenerate:
+                st.code(line.text(), language=None)
+
+
+def row_error_view(run: Run, iteration: int) -> None:
+    """Each row's error |y − out| over the iterations."""
+    st.plotly_chart(
+        row_error_figure(run, selected_iteration=iteration),
+        key="row_error_chart",
+        width="stretch",
+        config=plotly_config(),
+    )
+    st.caption(
+        "Rows learn at different times: a row whose line stays above 0.5 is still on the wrong side. "
+        "A flat line high up is a row the network gives up on or cannot reach."
+    )
+
+
+def hidden_layer_view(run: Run, iteration: int) -> None:
+    """A hidden layer's activation curve with every row on it, saturated or inactive ones ringed."""
+    hidden = run.arch.hidden
+    if not hidden:
+        st.info(
+            "No hidden layer: the only unit is the output sigmoid, drawn in the training chart above. "
+            "Add a hidden layer in the sidebar (Network → Hidden layers).",
+            icon="ℹ️",
+        )
+        return
+    layer = 0
+    if len(hidden) > 1:
+        layer = st.radio(
+            "Hidden layer",
+            range(len(hidden)),
+            format_func=lambda k: f"layer {k + 1}",
+            horizontal=True,
+            key="hidden_view_layer",
+        )
+    st.plotly_chart(
+        hidden_activation_figure(run, layer=layer, selected_iteration=iteration),
+        key="hidden_chart",
+        width="stretch",
+        config=plotly_config(),
+    )
+    st.caption(
+        "Each point is one row through one hidden unit, at its net input z and output. Ringed points sit "
+        "where the curve is flat (or, for ReLU, at 0): the error passing back through them is multiplied "
+        "by a slope of about 0, so they barely learn — the vanishing gradient."
+    )
+
+
+def activations_view(table: TruthTable, config: TrainConfig) -> None:
+    """The same experiment trained with each hidden activation, loss curves together."""
+    if not config.hidden:
+        st.info(
+            "The activation only applies to hidden units: add a hidden layer in the sidebar to compare "
+            "sigmoid, tanh and ReLU on this table.",
+            icon="ℹ️",
+        )
+        return
+    runs = [run_training(table, replace(config, activation=name)) for name in ACTIVATIONS]
+    st.plotly_chart(activation_comparison_figure(runs), key="activation_chart", width="stretch")
+    learned = [r.config.activation for r in runs if fits(r)]
+    st.caption(
+        "Same table, seed, learning rate and iterations; only the hidden activation differs. "
+        + (f"Fit every row: {', '.join(learned)}." if learned else "None of them fits every row yet.")
+    )
+
+
 def main() -> None:
     init_state()
     load_shared_experiment()
@@ -842,6 +1012,7 @@ def main() -> None:
         run = run_training(table, config)
         st.session_state.shown_iteration = run.final.iteration
         status_notice(run)
+        diagnostics_notices(run)
         iteration = inspected_iteration(run)
         results(run, iteration, test_input)
     chart, notes = st.columns([5, 2], gap="medium")
@@ -853,6 +1024,24 @@ def main() -> None:
     )
     with notes:
         explanation(table)
+    network, surface, errors, hidden, activations = st.tabs(
+        TEACHING_TABS, key="teaching_tab", on_change="rerun"
+    )
+    with network:  # only the open tab is drawn: switching tabs reruns the script
+        if network.open:
+            network_view(run, iteration)
+    with surface:
+        if surface.open:
+            surface_view(run, iteration)
+    with errors:
+        if errors.open:
+            row_error_view(run, iteration)
+    with hidden:
+        if hidden.open:
+            hidden_layer_view(run, iteration)
+    with activations:
+        if activations.open:
+            activations_view(table, config)
     chain_rule_section(run, iteration, test_input)
     with left:
         share_and_export(run, test_input)
