@@ -172,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
                 "s",
                 "<= 1.0 s",
                 measured["train_to_charts_s"] <= 1.0,
-                f"median of {n}: Reset, then Train until the charts show iteration 10,000",
+                f"median of {n}: Reset, then Train until the chart shows the trained run",
             )
             figure(
                 "new_rate_to_charts_s",
