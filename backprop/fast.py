@@ -17,7 +17,9 @@ An input of 0 drops its term and an input of 1 its multiplication; both are exac
 finite, which training guarantees. What is left differs from the NumPy path only where the two round
 differently: ``math.exp`` against NumPy's vectorised ``exp`` (which may differ in the last bit), and
 Python's separate multiply and add against BLAS's fused multiply-add when a product is inexact.
-tests/test_fast.py checks the two paths agree to 1e-12.
+tests/test_fast.py checks the two paths agree to 1e-12. Where training is chaotic (large learning rates:
+oscillation, plateaus) a last-bit difference grows like any other, and the two paths can end in
+different minima, as two NumPy builds would (BENCHMARKS.md, "Same numbers?").
 """
 
 from __future__ import annotations

@@ -3,6 +3,12 @@
 One iteration is the notebook's: forward pass over the whole table, backward pass, one gradient-descent
 step on ``E = 1/2 * sum((y - out)**2)``. The history keeps every iteration up to half its budget, then
 evenly spaced ones up to the last, so memory does not grow with the iteration count.
+
+Two inner loops compute it: for small networks, straight-line Python generated per table
+(backprop/fast.py: NumPy's per-call overhead is most of an iteration there); otherwise NumPy in place,
+operation for operation network.py's functions. Training runs in stretches between recorded iterations
+(and progress reports); only the parameters are kept on the way, and the snapshots (outputs, loss,
+gradients) are evaluated afterwards in one batched pass. BENCHMARKS.md has the measurements.
 """
 
 from __future__ import annotations
