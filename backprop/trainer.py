@@ -4,8 +4,9 @@ One iteration is the notebook's: forward pass over the whole table, backward pas
 step on ``E = 1/2 * sum((y - out)**2)``. The history keeps every iteration up to half its budget, then
 evenly spaced ones up to the last, so memory does not grow with the iteration count.
 
-Two inner loops compute it: for small networks, straight-line Python generated per table
-(backprop/fast.py: NumPy's per-call overhead is most of an iteration there); otherwise NumPy in place,
+Two inner loops compute it: for small networks without a hidden layer, straight-line Python generated
+per table (backprop/fast.py: NumPy's per-call overhead is most of an iteration there); otherwise NumPy
+in place,
 operation for operation network.py's functions. Training runs in stretches between recorded iterations
 (and progress reports); only the parameters are kept on the way, and the snapshots (outputs, loss,
 gradients) are evaluated afterwards in one batched pass. BENCHMARKS.md has the measurements.
@@ -256,7 +257,7 @@ def _train(
         stops = sorted({*stops, *range(report_every, n + 1, report_every)})
     target = -math.inf if config.target_loss is None else config.target_loss
     if engine == "auto":
-        engine = "python" if fits(arch, table) else "numpy"
+        engine = "python" if fits(arch, table, config.learning_rate) else "numpy"
     loop = (_PythonLoop if engine == "python" else _NumpyLoop)(arch, table, config.learning_rate, start)
     loop.record()
     recorded, k, reason = [0], 0, _RAN

@@ -74,7 +74,6 @@ def _assert_same_run(a: Run, b: Run, atol: float = 1e-12) -> None:
 
 @pytest.mark.parametrize(("table", "config"), CASES)
 def test_python_and_numpy_paths_give_the_same_run(table: TruthTable, config: TrainConfig) -> None:
-    assert fast.fits(config.architecture(table), table)
     _assert_same_run(_train(table, config, None, None, "python"), _train(table, config, None, None, "numpy"))
 
 
@@ -177,10 +176,10 @@ def test_progress_calls_are_the_same_on_both_paths() -> None:
 
 
 def test_train_picks_python_for_small_networks_and_numpy_for_large() -> None:
-    assert fast.fits(Architecture(3), NOTEBOOK)
+    assert fast.fits(Architecture(3), NOTEBOOK, 1.0)
     bits = np.array([[(i >> j) & 1 for j in range(8)] for i in range(256)], dtype=float)
     big = TruthTable(bits, bits[:, :1])
-    assert not fast.fits(Architecture(8, 1, (8, 8)), big)
+    assert not fast.fits(Architecture(8, 1, (8, 8)), big, 1.0)
     config = TrainConfig(n_iterations=20, hidden=(8, 8))
     _assert_same_run(train(big, config), _train(big, config, None, None, "numpy"), atol=0)
 
@@ -222,3 +221,16 @@ def test_numpy_loop_keeps_its_own_copies() -> None:
     loop.advance(10, -math.inf)
     assert not np.shares_memory(loop.W[0], start.weights[0])
     np.testing.assert_array_equal(start.weights[0], init_params(arch, 0).weights[0])
+
+
+def test_hidden_layers_and_large_steps_take_the_numpy_path() -> None:
+    """Where last-bit differences can grow into another run, train() is the NumPy path, operation for
+    operation what a sweep or an exported NumPy script computes."""
+    assert not fast.fits(Architecture(3, 1, (2,)), NOTEBOOK, 1.0)
+    assert not fast.fits(Architecture(3), NOTEBOOK, fast.MAX_FAST_LEARNING_RATE * 2)
+    assert fast.fits(Architecture(3), NOTEBOOK, fast.MAX_FAST_LEARNING_RATE)
+    for config in (
+        TrainConfig(n_iterations=300, hidden=(3,), use_bias=True),
+        TrainConfig(learning_rate=50.0),
+    ):
+        _assert_same_run(train(NOTEBOOK, config), _train(NOTEBOOK, config, None, None, "numpy"), atol=0)
