@@ -558,10 +558,11 @@ def inspected_iteration(run: Run) -> int:
     """The "Inspect iteration" slider; a new run opens at its last iteration."""
     final = run.final.iteration
     if final == 0:
+        st.session_state.pop("inspect_run", None)  # the slider is gone: the next run opens at its end
         st.caption("Iteration 0: the initial weights. Press Step or Train.")
         return 0
     identity = hash((run.table, run.config))
-    if st.session_state.get("inspect_run") != identity:
+    if st.session_state.get("inspect_run") != identity or "inspect_iteration" not in st.session_state:
         st.session_state.inspect_iteration = final
         st.session_state.inspect_run = identity
     st.slider(

@@ -90,6 +90,9 @@ def test_step_reset_and_train() -> None:
     button(at, "Train").click().run()
     assert metric(at, "Iteration") == "10,000"
     assert metric(at, "Prediction") == "0.99993703"
+    button(at, "Reset").click().run()
+    button(at, "Train").click().run()  # straight from iteration 0, where no slider is shown
+    assert metric(at, "Iteration") == "10,000"
     assert not at.exception
 
 
