@@ -42,9 +42,11 @@ from backprop.figures import (
     hidden_activation_figure,
     network_figure,
     row_error_figure,
+    sweep_figure,
     training_figure,
 )
 from backprop.network import MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS, hidden_layers
+from backprop.sweep import Sweep, sweep
 from backprop.table import (
     DEFAULT_PRESET,
     MAX_INPUTS,
@@ -823,7 +825,15 @@ def chain_rule_section(run: Run, iteration: int, test_input: tuple[float, ...]) 
 
 
 # ----------------------------------------------------------------------------------- teaching views
-TEACHING_TABS = ("Network", "Decision surface", "Per-row error", "Hidden layer", "Activations")
+TEACHING_TABS = (
+    "Network",
+    "Decision surface",
+    "Per-row error",
+    "Hidden layer",
+    "Activations",
+    "Learning-rate sweep",
+)
+SWEEP_RUNS = 64  # learning rates from 0.01 (or the chosen one, if lower) to 100, evenly on a log scale
 
 
 def diagnostics_notices(run: Run) -> None:
@@ -978,6 +988,42 @@ def activations_view(table: TruthTable, config: TrainConfig) -> None:
     )
 
 
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def cached_sweep(table: TruthTable, config: TrainConfig, learning_rates: tuple[float, ...]) -> Sweep:
+    """All learning rates trained together (backprop/sweep.py), with a progress bar, cached."""
+    slot = st.empty()
+    bar = slot.progress(0.0, text=f"Training {len(learning_rates)} runs together…")
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(
+            done / total, text=f"Training {len(learning_rates)} runs… iteration {done:,} of {total:,}"
+        )
+
+    result = sweep(table, config, learning_rates=np.array(learning_rates), progress=progress)
+    slot.empty()
+    return result
+
+
+def sweep_view(table: TruthTable, config: TrainConfig) -> None:
+    """The same experiment at many learning rates: where each run's loss goes, yours highlighted."""
+    lr = config.learning_rate
+    grid = np.geomspace(min(0.01, lr), MAX_LEARNING_RATE, SWEEP_RUNS)
+    learning_rates = tuple(sorted({*grid.tolist(), lr}))
+    result = cached_sweep(table, config, learning_rates)
+    st.plotly_chart(sweep_figure(result, lr), key="sweep_chart", width="stretch")
+    finals = result.final_loss
+    best = int(np.nanargmin(np.where(np.isfinite(finals), finals, np.nan)))
+    mine = learning_rates.index(lr)
+    diverged = sum(s == "non_finite" for s in result.status)
+    st.caption(
+        f"{result.n_runs} runs of this table, network, seed and {config.n_iterations:,} iterations, one per "
+        f"learning rate, trained together as one batch. Yours (lr {lr:g}) ends at E = {finals[mine]:.3g}; "
+        f"the lowest final loss is E = {finals[best]:.3g} at lr {learning_rates[best]:.3g}."
+        + (f" {diverged} runs stopped because a weight became infinite." if diverged else "")
+        + " Too small a step barely moves; too large a step overshoots and oscillates."
+    )
+
+
 def main() -> None:
     init_state()
     load_shared_experiment()
@@ -1025,7 +1071,7 @@ def main() -> None:
     )
     with notes:
         explanation(table)
-    network, surface, errors, hidden, activations = st.tabs(
+    network, surface, errors, hidden, activations, lr_sweep = st.tabs(
         TEACHING_TABS, key="teaching_tab", on_change="rerun"
     )
     with network:  # only the open tab is drawn: switching tabs reruns the script
@@ -1043,6 +1089,9 @@ def main() -> None:
     with activations:
         if activations.open:
             activations_view(table, config)
+    with lr_sweep:
+        if lr_sweep.open:
+            sweep_view(table, config)
     chain_rule_section(run, iteration, test_input)
     with left:
         share_and_export(run, test_input)

@@ -32,6 +32,7 @@ from numpy.typing import NDArray
 from backprop.activations import sigmoid
 from backprop.diagnostics import MAX_SLOPE, SATURATION_FRACTION
 from backprop.network import Architecture, forward
+from backprop.sweep import Sweep
 from backprop.table import input_names, output_names
 from backprop.trainer import Run
 
@@ -1405,4 +1406,97 @@ def activation_comparison_figure(runs: Sequence[Run]) -> go.Figure:
         },
     )
     layout["margin"]["b"] = 60
+    return go.Figure({"data": data, "layout": layout}, _validate=False)
+
+
+def sweep_figure(result: Sweep, chosen_learning_rate: float) -> go.Figure:
+    """Loss against learning rate and iteration for every run of a sweep, the chosen run highlighted.
+
+    Left: a heatmap of log10 E over (iteration, learning rate), both axes logarithmic (iteration 0 is
+    left out: it has no logarithm, and every run starts from the same loss there). Right: the final
+    loss of each run against its learning rate. Runs that stopped early (target loss, or a weight about
+    to become non-finite) are blank after they stopped. The chosen learning rate is drawn on both as a
+    dashed line. Static: no frames.
+
+    Parameters
+    ----------
+    result : a sweep over learning rates (one seed), runs sorted by learning rate
+    chosen_learning_rate : the learning rate of the run the page shows
+    """
+    order = np.argsort(result.learning_rates, kind="stable")
+    lrs = result.learning_rates[order]
+    keep = result.iterations > 0
+    iterations = result.iterations[keep]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_loss = np.log10(result.losses[order][:, keep])
+        final = result.final_loss[order]
+    log_loss[~np.isfinite(log_loss)] = np.nan
+    low, high = _finite_span(log_loss)
+    final_ok = np.isfinite(final) & (final > 0)
+    f_low, f_high = _finite_span(np.log10(final[final_ok])) if final_ok.any() else (low, high)
+    x_range = [0.0, float(np.log10(max(2, iterations.max())))] if iterations.size else [0.0, 1.0]
+    y_range = [float(np.log10(lrs.min())) - 0.05, float(np.log10(lrs.max())) + 0.05]
+    data: list[Spec] = [
+        {
+            "type": "heatmap",
+            "x": iterations.tolist(),
+            "y": _round_sig(lrs, 6).tolist(),
+            "z": [_as_list(row) for row in _round_sig(log_loss, 4)],
+            "zmin": low,
+            "zmax": high,
+            "colorscale": "Viridis",
+            "colorbar": {"title": {"text": "log₁₀ E"}, "x": 0.47, "len": 0.9, "thickness": 14},
+            "hovertemplate": "lr %{y:.4g}<br>iteration %{x}<br>log₁₀ E = %{z:.3f}<extra></extra>",
+            "name": "log10 E",
+            "showlegend": False,
+        },
+        {
+            "type": "scatter",
+            "x": [1, max(2, int(iterations.max())) if iterations.size else 2],
+            "y": [chosen_learning_rate] * 2,
+            "mode": "lines",
+            "line": {"color": "#FFFFFF", "dash": "dash", "width": 2},
+            "name": f"your run (lr {chosen_learning_rate:g})",
+            "hoverinfo": "skip",
+        },
+        {
+            "type": "scatter",
+            "x": _round_sig(lrs[final_ok], 6).tolist(),
+            "y": _round_sig(final[final_ok], 6).tolist(),
+            "xaxis": "x2",
+            "yaxis": "y2",
+            "mode": "lines+markers",
+            "line": {"color": PALETTE[0], "width": 2},
+            "marker": {"size": 6},
+            "name": "final loss of each run",
+            "hovertemplate": "lr %{x:.4g}<br>final E = %{y:.4g}<extra></extra>",
+        },
+        {
+            "type": "scatter",
+            "x": [chosen_learning_rate] * 2,
+            "y": [10 ** (f_low - 0.3), 10 ** (f_high + 0.3)],
+            "xaxis": "x2",
+            "yaxis": "y2",
+            "mode": "lines",
+            "line": {"color": LOSS_COLOUR, "dash": "dash", "width": 2},
+            "name": "your learning rate",
+            "hoverinfo": "skip",
+        },
+    ]
+    layout = _view_layout(
+        "Loss over iterations for each learning rate (left) and where each run ends (right)",
+        520,
+        xaxis=_axis(_LEFT, "y", "iteration (log scale)", x_range, type="log"),
+        yaxis=_axis((0.0, 1.0), "x", "learning rate (log scale)", y_range, type="log"),
+        xaxis2=_axis(_RIGHT, "y2", "learning rate (log scale)", y_range, type="log"),
+        yaxis2=_axis(
+            (0.0, 1.0),
+            "x2",
+            "final E (log scale)",
+            [f_low - 0.3, f_high + 0.3],
+            type="log",
+            exponentformat="power",
+        ),
+        legend={"orientation": "h", "x": 0.0, "y": -0.2, "font": {"size": SMALL_FONT_SIZE}},
+    )
     return go.Figure({"data": data, "layout": layout}, _validate=False)

@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
-TABS = ("Network", "Decision surface", "Per-row error", "Hidden layer", "Activations")
+TABS = ("Network", "Decision surface", "Per-row error", "Hidden layer", "Activations", "Learning-rate sweep")
 
 
 def app(preset: str = "notebook", hidden_layers: int = 0, use_bias: bool = False, lr: float = 1.0) -> AppTest:
@@ -53,7 +53,7 @@ CASES = {
 @pytest.mark.parametrize("case", CASES)
 def test_every_view_renders(case: str) -> None:
     at = app(**CASES[case])
-    assert [t.label for t in at.tabs][:5] == list(TABS)
+    assert [t.label for t in at.tabs][: len(TABS)] == list(TABS)
     with_hidden = CASES[case].get("hidden_layers", 0) > 0
     expected_chart = {
         "Network": "network_chart",
@@ -61,12 +61,13 @@ def test_every_view_renders(case: str) -> None:
         "Per-row error": "row_error_chart",
         "Hidden layer": "hidden_chart" if with_hidden else None,
         "Activations": "activation_chart" if with_hidden else None,
+        "Learning-rate sweep": "sweep_chart",
     }
     for label in TABS:
         open_tab(at, label)
         keys = set(charts(at))
         assert "training_chart" in keys
-        others = {"network_chart", "surface_chart", "row_error_chart", "hidden_chart", "activation_chart"}
+        others = {name for name in expected_chart.values() if name}
         wanted = expected_chart[label]
         assert keys & others == ({wanted} if wanted else set()), (label, keys)  # only the open tab draws
         if wanted is None:
@@ -162,3 +163,17 @@ def test_runs_with_a_progress_bar_survive_reruns() -> None:
         assert not at.exception, label
     open_tab(at, "Activations")
     assert len(charts(at)["activation_chart"]["data"]) == 3
+
+
+def test_sweep_tab_highlights_the_chosen_learning_rate_and_matches_a_single_run() -> None:
+    at = app(lr=2.0)
+    open_tab(at, "Learning-rate sweep")
+    sweep = charts(at)["sweep_chart"]
+    heatmap = next(t for t in sweep["data"] if t["type"] == "heatmap")
+    assert len(heatmap["y"]) == 65 and 2.0 in heatmap["y"]  # 64 log-spaced rates plus the chosen one
+    mine = next(t for t in sweep["data"] if t.get("name", "").startswith("your run"))
+    assert mine["y"] == [2.0, 2.0]
+    caption = next(c.value for c in at.caption if "runs of this table" in c.value)
+    loss = float(re.search(r"Yours \(lr 2\) ends at E = ([0-9.e+-]+)", caption).group(1))
+    shown = float(next(m.value for m in at.metric if m.label.startswith("Loss")))
+    assert loss == pytest.approx(shown, rel=1e-2)

@@ -400,3 +400,24 @@ def test_overflowing_net_inputs_become_gaps_not_invalid_json() -> None:
     assert rows["x"] == [1.5e308, None, None, None]  # row 1 is 0 + 0 + 1.5e308; the others overflow
     for axis in AXES:
         assert all(math.isfinite(v) for v in fig["layout"][axis]["range"])
+
+
+def test_sweep_figure_shows_every_run_and_the_chosen_one() -> None:
+    from backprop.figures import sweep_figure
+    from backprop.sweep import sweep
+
+    table = PRESETS["notebook"].table
+    lrs = np.array([0.01, 0.1, 1.0, 10.0, 100.0])
+    result = sweep(table, TrainConfig(n_iterations=500), learning_rates=lrs)
+    fig = sweep_figure(result, 1.0)
+    go.Figure(fig.to_dict())  # plotly's full validation accepts it
+    heatmap, mine, finals, marker = fig.data
+    assert heatmap.type == "heatmap" and list(heatmap.y) == list(lrs)
+    assert len(heatmap.x) == len(result.iterations) - 1 and 0 not in heatmap.x  # log axis: no 0
+    expected = np.log10(result.losses[:, 1:])
+    np.testing.assert_allclose(np.array(heatmap.z, dtype=float), expected, atol=1e-3)
+    assert list(mine.y) == [1.0, 1.0] and list(marker.x) == [1.0, 1.0]
+    np.testing.assert_allclose(finals.y, result.final_loss, rtol=1e-5)
+    single = train(table, TrainConfig(n_iterations=500, learning_rate=10.0))
+    assert finals.y[3] == pytest.approx(single.final.loss, rel=1e-5)
+    assert fig.layout.xaxis.type == "log" and fig.layout.yaxis.type == "log"
