@@ -171,7 +171,7 @@ def test_sweep_tab_highlights_the_chosen_learning_rate_and_matches_a_single_run(
     sweep = charts(at)["sweep_chart"]
     heatmap = next(t for t in sweep["data"] if t["type"] == "heatmap")
     assert len(heatmap["y"]) == 65 and 2.0 in heatmap["y"]  # 64 log-spaced rates plus the chosen one
-    mine = next(t for t in sweep["data"] if t.get("name", "").startswith("your run"))
+    mine = next(t for t in sweep["data"] if t.get("name", "").startswith("your learning rate ("))
     assert mine["y"] == [2.0, 2.0]
     caption = next(c.value for c in at.caption if "runs of this table" in c.value)
     loss = float(re.search(r"Yours \(lr 2\) ends at E = ([0-9.e+-]+)", caption).group(1))
