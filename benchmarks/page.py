@@ -7,30 +7,12 @@ returns a reason string instead of figures when it cannot run (no app yet, no Pl
 
 from __future__ import annotations
 
-import socket
 import statistics
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
-from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
-APP = REPO / "streamlit_app.py"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+from benchmarks.harness import APP, CHROMIUM, CHROMIUM_ARGS, IDLE, ServerError, streamlit_server
+
 CHART = '[data-testid="stPlotlyChart"] .js-plotly-plot'
 NOTEBOOK_PREDICTION = "0.99993703"
 TIMEOUT_MS = 120_000
@@ -69,20 +51,6 @@ def chart_json(quick: bool) -> dict[str, Any] | str:
             return f"the app raised an exception ({label}): {at.exception[0].message}"
         sizes[label] = sum(len(chart.proto.spec) for chart in at.get("plotly_chart"))
     return {"bytes": sizes, "max_bytes": max(sizes.values())}
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.read().decode().strip() == "ok"
-    except (urllib.error.URLError, OSError):
-        return False
 
 
 def _wait_loaded(page: Any) -> None:
@@ -141,25 +109,8 @@ def browser(repeats: int) -> dict[str, Any] | str:
         return "the playwright package is not installed"
     if not CHROMIUM.exists():
         return f"{CHROMIUM} is missing"
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(APP),
-        "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
-        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-    ]  # fmt: skip
-    server = subprocess.Popen(
-        command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL
-    )
     try:
-        deadline = time.monotonic() + 120
-        while not _healthy(url):
-            if server.poll() is not None:
-                return f"streamlit exited with status {server.returncode}"
-            if time.monotonic() > deadline:
-                return "streamlit did not answer its health check within 120 s"
-            time.sleep(0.2)
-        with sync_playwright() as playwright:
+        with streamlit_server() as (url, _server), sync_playwright() as playwright:
             chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             try:
                 return _measure(chromium, url, repeats)
@@ -167,13 +118,8 @@ def browser(repeats: int) -> dict[str, Any] | str:
                 return f"the page did not respond as expected: {str(error).splitlines()[0]}"
             finally:
                 chromium.close()
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
+    except ServerError as error:
+        return str(error)
 
 
 def _measure(chromium: Any, url: str, repeats: int) -> dict[str, Any]:
