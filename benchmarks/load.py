@@ -9,9 +9,10 @@ the next iteration, then closes. Meanwhile the server's resident memory is sampl
 
 Streamlit keeps a closed session's state for ``server.disconnectedSessionTTL`` seconds (120 by default)
 in case the browser reconnects; after that it is dropped the next time a session is stored. The server is
-started here with ``--ttl`` (default 20 s) so the run ends in bounded time: after the load, the script
-waits out the TTL, opens and closes one more session (which makes Streamlit drop the expired ones) and
-samples the memory again.
+started here with ``--ttl`` (default 20 s) so the run ends in bounded time: after each round of sessions,
+the script waits out the TTL, opens and closes one more session (which makes Streamlit drop the expired
+ones) and samples the memory again. A second round (``--rounds``, with new tables and seeds) shows
+whether the memory freed by the first is reused or the process keeps growing.
 
 Prints a table, then one JSON line (also saved to artifacts/load.json). Progress goes to stderr. The
 server is stopped by its process id at the end, whatever happens.
@@ -60,6 +61,7 @@ MAX_SESSIONS = 200
 MAX_CONCURRENCY = 10
 SESSION_TIMEOUT_MS = 180_000
 SAMPLE_EVERY_S = 0.2
+PCT = (50, 90, 99)
 
 # True once the script is idle and exactly one metric `label` shows `value`.
 METRIC_SHOWN = """([label, value]) => {
@@ -191,6 +193,14 @@ class Sampler:
 
 
 # ---------------------------------------------------------------------------------------- sessions
+class OutOfTime(Exception):  # noqa: N818 (not an error of the app: the benchmark's own time limit)
+    """The benchmark's time limit was reached; ``outcomes`` are the visits it cut short."""
+
+    def __init__(self, outcomes: list[Outcome]) -> None:
+        super().__init__("time limit reached")
+        self.outcomes = outcomes
+
+
 @dataclass
 class Outcome:
     index: int
@@ -242,12 +252,21 @@ async def run_sessions(base_url: str, visits: list[Visit], concurrency: int, fir
 
 
 # --------------------------------------------------------------------------------------------- run
+def median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
 def percentile(values: list[float], q: float) -> float | None:
     return float(np.percentile(values, q)) if values else None
 
 
-def load(sessions: int, concurrency: int, ttl: int, max_seconds: float) -> dict[str, Any]:
-    """Run the load against a fresh server; return every figure."""
+def load(sessions: int, concurrency: int, ttl: int, rounds: int, max_seconds: float) -> dict[str, Any]:
+    """Run the load against a fresh server; return every figure.
+
+    Phases: idle server; one visit (the first run imports the app's modules); three visits one at a
+    time (latency without contention); then per round, ``sessions`` visits ``concurrency`` at a time
+    (each round its own tables and seeds), the closed sessions held for the TTL, and after their expiry.
+    """
     if not CHROMIUM.exists():
         raise SystemExit(f"{CHROMIUM} is missing (apt-get install chromium)")
     ARTIFACTS.mkdir(exist_ok=True)
@@ -259,9 +278,25 @@ def load(sessions: int, concurrency: int, ttl: int, max_seconds: float) -> dict[
         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
         "--server.disconnectedSessionTTL", str(ttl),
     ]  # fmt: skip
-    visits = [visit(base_url, i) for i in range(sessions)]
+    extra = [visit(base_url, rounds * sessions + i) for i in range(5)]  # warm-up, solo and probe visits
     log_path = ARTIFACTS / "load-server.log"
     deadline = time.monotonic() + max_seconds
+    outcomes: list[Outcome] = []
+    solo: list[Outcome] = []
+    per_round: list[dict[str, Any]] = []
+
+    def visits_of(first: int, chosen: list[Visit]) -> list[Outcome]:
+        """The visits' outcomes; past the deadline, each one not done is an error and the run stops."""
+        timeout = deadline - time.monotonic()
+        try:
+            if timeout <= 0:
+                raise TimeoutError
+            return asyncio.run(asyncio.wait_for(run_sessions(base_url, chosen, concurrency, first), timeout))
+        except TimeoutError:
+            raise OutOfTime(
+                [Outcome(first + i, error="--max-seconds reached") for i in range(len(chosen))]
+            ) from None
+
     with log_path.open("w") as log:
         server = subprocess.Popen(
             command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
@@ -274,28 +309,45 @@ def load(sessions: int, concurrency: int, ttl: int, max_seconds: float) -> dict[
                 time.sleep(0.25)
             sampler.start()
             time.sleep(3)  # idle: the server with no session yet
-            # One visit first: the script's first run imports pandas, plotly and the app's modules.
             sampler.phase = "warm-up"
-            warm = asyncio.run(run_sessions(base_url, [visits[-1]], 1, first=sessions))
+            outcomes += visits_of(rounds * sessions, extra[:1])
             time.sleep(3)
             sampler.phase = "warm"
             time.sleep(3)
-            sampler.phase = "load"
-            started, cpu_start = time.monotonic(), cpu_seconds(server.pid)
-            outcomes = asyncio.run(asyncio.wait_for(
-                run_sessions(base_url, visits, concurrency), timeout=max(1.0, deadline - time.monotonic())
-            ))  # fmt: skip
-            load_s, load_cpu_s = time.monotonic() - started, cpu_seconds(server.pid) - cpu_start
-            sampler.phase = "held"  # every session closed, still kept for the TTL
-            held_metrics = server_metrics(base_url)
-            time.sleep(3)
-            sampler.phase = "waiting"
-            time.sleep(max(0.0, ttl + 2 - 3))
-            # Streamlit drops expired sessions when it stores the next one: a last visit triggers it.
-            probe = asyncio.run(run_sessions(base_url, [visits[4 % len(visits)]], 1, first=sessions + 1))
-            time.sleep(3)
-            sampler.phase = "after"
-            time.sleep(5)
+            sampler.phase = "solo"
+            solo += [o for v in extra[1:4] for o in visits_of(rounds * sessions + 1, [v])]
+            outcomes += solo
+            for r in range(rounds):
+                visits = [visit(base_url, r * sessions + i) for i in range(sessions)]
+                sampler.phase = f"load {r}"
+                started, cpu_start = time.monotonic(), cpu_seconds(server.pid)
+                loaded = visits_of(r * sessions, visits)
+                wall, cpu = time.monotonic() - started, cpu_seconds(server.pid) - cpu_start
+                outcomes += loaded
+                sampler.phase = f"held {r}"  # every session closed, kept for the TTL
+                metrics = server_metrics(base_url)
+                time.sleep(3)
+                sampler.phase = f"waiting {r}"
+                time.sleep(max(0.0, ttl - 1))
+                # Streamlit drops expired sessions when it stores another one: one more visit does it.
+                outcomes += visits_of(rounds * sessions + 4, extra[4:5])
+                time.sleep(3)
+                sampler.phase = f"after {r}"
+                time.sleep(5)
+                during, held, after = (sampler.of(f"{p} {r}") for p in ("load", "held", "after"))
+                per_round.append({
+                    "wall_s": round(wall, 1),
+                    "server_cpu_s_per_session": round(cpu / sessions, 2),
+                    "load_latency_s": {q: percentile([o.load_s for o in loaded if o.load_s], q) for q in PCT},
+                    "step_latency_s": {q: percentile([o.step_s for o in loaded if o.step_s], q) for q in PCT},
+                    "rss_mib_during_median": statistics.median(during) if during else None,
+                    "rss_mib_during_peak": max(during) if during else None,
+                    "rss_mib_held": statistics.median(held) if held else None,
+                    "rss_mib_after_expiry": statistics.median(after) if after else None,
+                    **metrics,
+                })  # fmt: skip
+        except OutOfTime as stop:
+            outcomes += stop.outcomes
         finally:
             sampler.stop()
             server.terminate()
@@ -305,28 +357,19 @@ def load(sessions: int, concurrency: int, ttl: int, max_seconds: float) -> dict[
                 server.kill()
                 server.wait(timeout=15)
     log_text = log_path.read_text(errors="replace")
-    loads = [o.load_s for o in outcomes if o.load_s is not None]
-    steps = [o.step_s for o in outcomes if o.step_s is not None]
-    before, warmed, during, held, after = (sampler.of(p) for p in ("before", "warm", "load", "held", "after"))
+    before, warmed = sampler.of("before"), sampler.of("warm")
     return {
         "sessions": sessions,
         "concurrency": concurrency,
+        "rounds": rounds,
         "disconnected_session_ttl_s": ttl,
-        "load_wall_s": round(load_s, 1),
-        "server_cpu_s_per_session": round(load_cpu_s / sessions, 2),
-        "errors": [f"session {o.index + 1}: {o.error}" for o in warm + outcomes + probe if o.error],
+        "errors": [f"session {o.index + 1}: {o.error}" for o in outcomes if o.error],
         "server_tracebacks": log_text.count("Traceback"),
-        "after_load": held_metrics,
-        "load_latency_s": {q: percentile(loads, q) for q in (50, 90, 99)},
-        "step_latency_s": {q: percentile(steps, q) for q in (50, 90, 99)},
-        "rss_mib": {
-            "before": statistics.median(before) if before else None,
-            "warm": statistics.median(warmed) if warmed else None,
-            "during_peak": max(during) if during else None,
-            "during_median": statistics.median(during) if during else None,
-            "held_after_load": statistics.median(held) if held else None,
-            "after_expiry": statistics.median(after) if after else None,
-        },
+        "rss_mib_idle": statistics.median(before) if before else None,
+        "rss_mib_after_one_visit": statistics.median(warmed) if warmed else None,
+        "solo_load_latency_s": median([o.load_s for o in solo if o.load_s]),
+        "solo_step_latency_s": median([o.step_s for o in solo if o.step_s]),
+        "round": per_round,
     }
 
 
@@ -337,25 +380,27 @@ def report(result: dict[str, Any]) -> str:
     def m(value: float | None) -> str:
         return "-" if value is None else f"{value:.0f}"
 
-    rss, lat, step = result["rss_mib"], result["load_latency_s"], result["step_latency_s"]
     lines = [
-        f"{result['sessions']} sessions, {result['concurrency']} at a time, disconnected-session TTL "
-        f"{result['disconnected_session_ttl_s']} s; load took {result['load_wall_s']} s "
-        f"({result['server_cpu_s_per_session']} s of server CPU per session); "
-        f"{len(result['errors'])} errors, {result['server_tracebacks']} server tracebacks; "
-        f"st.cache_data held {m(result['after_load']['cache_mib'])} MiB after the load",
+        f"{result['rounds']} x {result['sessions']} sessions, {result['concurrency']} at a time; "
+        f"disconnected-session TTL {result['disconnected_session_ttl_s']} s; "
+        f"{len(result['errors'])} errors, {result['server_tracebacks']} server tracebacks",
+        f"server RSS: idle {m(result['rss_mib_idle'])} MiB, after one visit "
+        f"{m(result['rss_mib_after_one_visit'])} MiB; one visit alone: open "
+        f"{s(result['solo_load_latency_s'])} s, Step {s(result['solo_step_latency_s'])} s",
         "",
-        "| server RSS (MiB) | idle | after 1 visit | during (median) | during (peak) | closed, held "
-        "| after expiry |",
-        "|---|---|---|---|---|---|---|",
-        f"| | {m(rss['before'])} | {m(rss['warm'])} | {m(rss['during_median'])} | {m(rss['during_peak'])} "
-        f"| {m(rss['held_after_load'])} | {m(rss['after_expiry'])} |",
-        "",
-        "| latency per session (s) | p50 | p90 | p99 |",
-        "|---|---|---|---|",
-        f"| open a link until its prediction shows | {s(lat[50])} | {s(lat[90])} | {s(lat[99])} |",
-        f"| Step until the next iteration shows | {s(step[50])} | {s(step[90])} | {s(step[99])} |",
+        "| round | wall (s) | server CPU / session (s) | RSS during (median / peak, MiB) | RSS held (MiB) "
+        "| RSS after expiry (MiB) | st.cache_data (MiB) | open p50 / p90 / p99 (s) "
+        "| Step p50 / p90 / p99 (s) |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
+    for r, x in enumerate(result["round"], 1):
+        lat, step = x["load_latency_s"], x["step_latency_s"]
+        lines.append(
+            f"| {r} | {x['wall_s']} | {x['server_cpu_s_per_session']} | {m(x['rss_mib_during_median'])} / "
+            f"{m(x['rss_mib_during_peak'])} | {m(x['rss_mib_held'])} | {m(x['rss_mib_after_expiry'])} | "
+            f"{m(x['cache_mib'])} | {s(lat[50])} / {s(lat[90])} / {s(lat[99])} | "
+            f"{s(step[50])} / {s(step[90])} / {s(step[99])} |"
+        )
     lines += [f"error: {e}" for e in result["errors"][:10]]
     return "\n".join(lines)
 
@@ -365,16 +410,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sessions", type=int, default=50, help="sessions to open (default: 50)")
     parser.add_argument("--concurrency", type=int, default=5, help="sessions at a time (default: 5)")
     parser.add_argument("--ttl", type=int, default=20, help="server.disconnectedSessionTTL (default: 20 s)")
+    parser.add_argument("--rounds", type=int, default=2, help="rounds of --sessions sessions (default: 2)")
     parser.add_argument(
-        "--max-seconds", type=float, default=900, help="give up after this long (default: 900)"
+        "--max-seconds", type=float, default=2400, help="give up after this long (default: 2400)"
     )
     args = parser.parse_args(argv)
     if not 1 <= args.sessions <= MAX_SESSIONS or not 1 <= args.concurrency <= MAX_CONCURRENCY:
         parser.error(f"--sessions must be 1 to {MAX_SESSIONS} and --concurrency 1 to {MAX_CONCURRENCY}")
-    if not 1 <= args.ttl <= 600:
-        parser.error("--ttl must be 1 to 600 seconds")
+    if not 1 <= args.ttl <= 600 or not 1 <= args.rounds <= 5:
+        parser.error("--ttl must be 1 to 600 seconds and --rounds 1 to 5")
     load_before = os.getloadavg()[0]
-    result = load(args.sessions, args.concurrency, args.ttl, args.max_seconds)
+    result = load(args.sessions, args.concurrency, args.ttl, args.rounds, args.max_seconds)
     result["machine"] = {
         "cpus": os.cpu_count(),
         "load_average_1min": [round(load_before, 1), round(os.getloadavg()[0], 1)],  # at start, at end
