@@ -349,3 +349,35 @@ def test_junk_in_a_link_falls_back_to_defaults_with_a_notice(name: str) -> None:
         assert notices, "expected a notice about the link"
     assert prediction(at)[1] == NOTEBOOK_PREDICTION
     assert_no_raw_markup(at)
+
+
+# --- tables that cannot be learned: allowed, and flagged -------------------------------------------------
+
+
+def test_conflicting_duplicate_rows_are_trained_and_flagged() -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    upload(at, "conflict.csv", b"x1,x2,y\n0,1,0\n1,1,1\n0,1,1\n1,0,1\n")
+    assert at.session_state["valid_table"].n_rows == 4 and not at.error
+    notices = [w.value for w in at.warning if "same inputs" in w.value]
+    assert len(notices) == 1 and "1" in notices[0] and "3" in notices[0]
+    metric(at, "Iteration")
+    assert_no_raw_markup(at)
+
+
+def test_a_stalled_run_with_saturated_units_is_flagged_with_its_rows_and_units() -> None:
+    """XOR with inputs scaled by 50 (see tests/test_limits.py): both hidden units saturate, row 4 stays
+    wrong, the loss stops falling."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params = {
+        "table": "x1,x2,x3,y;0,0,1,0;0,50,1,1;50,0,1,1;50,50,1,0",
+        "iterations": "2000",
+        "seed": "0",
+        "hidden": "2",
+        "input": "50,50,1",
+    }
+    rerun(at)
+    stalled = [w.value for w in at.warning if "stalled" in w.value]
+    assert len(stalled) == 1, [w.value for w in at.warning]
+    assert "row 4" in stalled[0] and "h1" in stalled[0] and "h2" in stalled[0] and "saturated" in stalled[0]
+    assert not at.error
