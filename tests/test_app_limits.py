@@ -381,3 +381,32 @@ def test_a_stalled_run_with_saturated_units_is_flagged_with_its_rows_and_units()
     assert len(stalled) == 1, [w.value for w in at.warning]
     assert "row 4" in stalled[0] and "h1" in stalled[0] and "h2" in stalled[0] and "saturated" in stalled[0]
     assert not at.error
+
+
+def test_a_run_whose_weights_overflow_stops_and_says_at_which_iteration() -> None:
+    """The table of tests/test_limits.py whose ReLU network overflows at the 2nd update, from a link."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params = {
+        "preset": "notebook",
+        "table": "x1,y;-5.090274540348806e+305,1;1.4139051212580677e+306,1",
+        "lr": "100",
+        "iterations": "100",
+        "seed": "57",
+        "hidden": "3",
+        "activation": "relu",
+        "bias": "1",
+        "input": "1",
+    }
+    rerun(at)
+    assert not [w.value for w in at.warning if "could not be used" in w.value]
+    stopped = [e.value for e in at.error if "infinite or NaN" in e.value]
+    assert len(stopped) == 1 and "iteration 2" in stopped[0]
+    assert metric(at, "Iteration") == "1"
+
+
+@pytest.mark.parametrize("x", ["1e308", "-1e308", "5e-324"])
+def test_extreme_but_finite_inputs_never_break_the_page(x: str) -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params = {"table": f"x1,x2,y;{x},1,1;0,1,0", "hidden": "2", "activation": "tanh", "input": "1,1"}
+    rerun(at)
+    metric(at, "Iteration")
