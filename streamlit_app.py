@@ -243,7 +243,7 @@ def on_new_seed() -> None:
 
 
 # ------------------------------------------------------------------------------------------ training
-@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
+@st.cache_data(max_entries=64, max_size="256MB", ttl=3600, show_spinner=False)
 def cached_train(table: TruthTable, config: TrainConfig, show_progress: bool = False) -> Run:
     """Train once per (table, config) for all users, with a progress bar when ``show_progress``.
 
@@ -834,6 +834,8 @@ TEACHING_TABS = (
     "Learning-rate sweep",
 )
 SWEEP_RUNS = 64  # learning rates from 0.01 (or the chosen one, if lower) to 100, evenly on a log scale
+# runs x iterations x rows x weights above which a sweep waits for a click: about 2 s of CPU here
+SWEEP_WORK_WITHOUT_ASKING = 2_000_000_000
 
 
 def diagnostics_notices(run: Run) -> None:
@@ -988,7 +990,7 @@ def activations_view(table: TruthTable, config: TrainConfig) -> None:
     )
 
 
-@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+@st.cache_data(max_entries=16, max_size="64MB", ttl=3600, show_spinner=False)
 def cached_sweep(table: TruthTable, config: TrainConfig, learning_rates: tuple[float, ...]) -> Sweep:
     """All learning rates trained together (backprop/sweep.py), with a progress bar, cached."""
     slot = st.empty()
@@ -1009,6 +1011,20 @@ def sweep_view(table: TruthTable, config: TrainConfig) -> None:
     lr = config.learning_rate
     grid = np.geomspace(min(0.01, lr), MAX_LEARNING_RATE, SWEEP_RUNS)
     learning_rates = tuple(sorted({*grid.tolist(), lr}))
+    sizes = config.architecture(table).sizes
+    work = len(learning_rates) * config.n_iterations * table.n_rows * sum(a * b for a, b in pairwise(sizes))
+    identity = hash((table, config))
+    if work > SWEEP_WORK_WITHOUT_ASKING and st.session_state.get("sweep_approved") != identity:
+        # one visitor's large sweep takes seconds of the server's CPU from every other visitor
+        st.info(
+            f"A sweep of this experiment trains {len(learning_rates)} runs of {config.n_iterations:,} "
+            f"iterations on {table.n_rows} rows: it may take a while. Fewer iterations or a smaller "
+            "network make it quick.",
+            icon="⏱️",
+        )
+        if not st.button("Run the sweep", key="run_sweep", help="Train every learning rate now."):
+            return
+        st.session_state.sweep_approved = identity
     result = cached_sweep(table, config, learning_rates)
     st.plotly_chart(sweep_figure(result, lr), key="sweep_chart", width="stretch")
     finals = result.final_loss

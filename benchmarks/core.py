@@ -144,7 +144,7 @@ def scale(n_iterations: int) -> dict[str, object]:
         "final_loss": run.final.loss,
         "peak_mb": (peak - before) / 1e6,
         "kept_mb": (current - before) / 1e6,
-        "python_path": fast.fits(config.architecture(table), table),
+        "python_path": fast.fits(config.architecture(table), table, config.learning_rate),
     }
 
 

@@ -177,3 +177,15 @@ def test_sweep_tab_highlights_the_chosen_learning_rate_and_matches_a_single_run(
     loss = float(re.search(r"Yours \(lr 2\) ends at E = ([0-9.e+-]+)", caption).group(1))
     shown = float(next(m.value for m in at.metric if m.label.startswith("Loss")))
     assert loss == pytest.approx(shown, rel=1e-2)
+
+
+def test_a_heavy_sweep_waits_for_a_click() -> None:
+    at = app("parity3", hidden_layers=2)
+    at.slider(key="hidden_units_1").set_value(8)
+    at.slider(key="hidden_units_2").set_value(8)
+    at.number_input(key="n_iterations").set_value(50_000)
+    at.run()
+    open_tab(at, "Learning-rate sweep")
+    assert "sweep_chart" not in charts(at)
+    assert any("may take a while" in i.value for i in at.info)
+    assert any(b.label == "Run the sweep" for b in at.button)
