@@ -25,7 +25,6 @@ import asyncio
 import json
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,7 +33,6 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -42,20 +40,10 @@ import numpy as np
 from backprop.share import Experiment, encode, share_url
 from backprop.table import TruthTable, get_preset, output_names
 from backprop.trainer import TrainConfig, train
+from benchmarks.harness import CHROMIUM, CHROMIUM_ARGS, REPO, free_port
+from benchmarks.harness import stop as stop_server
 
-REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 VIEWPORT = {"width": 1400, "height": 1000}
 MAX_SESSIONS = 200
 MAX_CONCURRENCY = 10
@@ -122,12 +110,6 @@ def visit(base_url: str, i: int) -> Visit:
 
 
 # ----------------------------------------------------------------------------------------- server
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _get(url: str) -> str | None:
     try:
         with urllib.request.urlopen(url, timeout=5) as response:
@@ -270,7 +252,7 @@ def load(sessions: int, concurrency: int, ttl: int, rounds: int, max_seconds: fl
     if not CHROMIUM.exists():
         raise SystemExit(f"{CHROMIUM} is missing (apt-get install chromium)")
     ARTIFACTS.mkdir(exist_ok=True)
-    port = _free_port()
+    port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     command = [
         sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
@@ -350,12 +332,7 @@ def load(sessions: int, concurrency: int, ttl: int, rounds: int, max_seconds: fl
             outcomes += stop.outcomes
         finally:
             sampler.stop()
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=15)
+            stop_server(server)
     log_text = log_path.read_text(errors="replace")
     before, warmed = sampler.of("before"), sampler.of("warm")
     return {
