@@ -303,18 +303,8 @@ def _json_report(run: Run, source: dict[str, object], inputs: list[tuple[float, 
     final = run.final
     X = np.array(inputs, dtype=np.float64) if inputs else run.table.X
     predictions = run.predict(X)
-    config = run.config
     report = {
-        "config": {
-            **source,
-            "learning_rate": config.learning_rate,
-            "n_iterations": config.n_iterations,
-            "seed": config.seed,
-            "hidden": list(config.hidden),
-            "activation": config.activation,
-            "use_bias": config.use_bias,
-            "target_loss": config.target_loss,
-        },
+        "config": {**source, **run.config.settings()},
         "status": run.status,
         "iterations": final.iteration,
         "failed_at": run.failed_at,

@@ -81,15 +81,7 @@ def run_to_dict(
         "format": FORMAT,
         "version": FORMAT_VERSION,
         "preset": preset,
-        "config": {
-            "learning_rate": config.learning_rate,
-            "n_iterations": config.n_iterations,
-            "seed": config.seed,
-            "hidden": list(config.hidden),
-            "activation": config.activation,
-            "use_bias": config.use_bias,
-            "target_loss": config.target_loss,
-        },
+        "config": config.settings(),
         "architecture": {
             "sizes": list(run.arch.sizes),
             "hidden_activation": run.arch.activation,

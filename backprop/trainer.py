@@ -112,6 +112,19 @@ class TrainConfig:
         size = _whole(self.history_size, "history_size", 2, 100_000, "History size")
         object.__setattr__(self, "history_size", size)
 
+    def settings(self) -> dict[str, object]:
+        """The settings that reproduce a run, as JSON-ready values (``history_size`` only sets how much
+        of it is recorded)."""
+        return {
+            "learning_rate": self.learning_rate,
+            "n_iterations": self.n_iterations,
+            "seed": self.seed,
+            "hidden": list(self.hidden),
+            "activation": self.activation,
+            "use_bias": self.use_bias,
+            "target_loss": self.target_loss,
+        }
+
     def architecture(self, table: TruthTable) -> Architecture:
         """The network this configuration trains on ``table``."""
         return Architecture(table.n_inputs, table.n_outputs, self.hidden, self.activation, self.use_bias)
