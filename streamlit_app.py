@@ -263,10 +263,14 @@ def cached_train(table: TruthTable, config: TrainConfig, show_progress: bool = F
     return run
 
 
+def weight_count(table: TruthTable, config: TrainConfig) -> int:
+    """Number of weights of the network ``config`` trains on ``table``: the size of one update."""
+    return sum(a * b for a, b in pairwise(config.architecture(table).sizes))
+
+
 def run_training(table: TruthTable, config: TrainConfig) -> Run:
     """Train through the cache, with a progress bar when the work is large enough to wait for."""
-    sizes = config.architecture(table).sizes
-    n_weights = sum(a * b for a, b in pairwise(sizes))
+    n_weights = weight_count(table, config)
     show_progress = config.n_iterations * (1 + table.n_rows * n_weights / 100) >= PROGRESS_ABOVE_WORK
     return cached_train(table, config, show_progress)
 
@@ -1011,8 +1015,7 @@ def sweep_view(table: TruthTable, config: TrainConfig) -> None:
     lr = config.learning_rate
     grid = np.geomspace(min(0.01, lr), MAX_LEARNING_RATE, SWEEP_RUNS)
     learning_rates = tuple(sorted({*grid.tolist(), lr}))
-    sizes = config.architecture(table).sizes
-    work = len(learning_rates) * config.n_iterations * table.n_rows * sum(a * b for a, b in pairwise(sizes))
+    work = len(learning_rates) * config.n_iterations * table.n_rows * weight_count(table, config)
     identity = hash((table, config))
     if work > SWEEP_WORK_WITHOUT_ASKING and st.session_state.get("sweep_approved") != identity:
         # one visitor's large sweep takes seconds of the server's CPU from every other visitor
