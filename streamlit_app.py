@@ -658,7 +658,10 @@ def share_and_export(run: Run, test_input: tuple[float, ...]) -> None:
     params = share.encode(share.Experiment(preset, run.table, run.config, test_input))
     if st.query_params.to_dict() != params:
         st.query_params.from_dict(params)
-    with st.expander("Share & export", icon=":material/share:"):
+    # Drawn only while open (opening it reruns the script): a collapsed section costs the page nothing.
+    with st.expander("Share & export", icon=":material/share:", key="share_open", on_change="rerun") as box:
+        if not box.open:
+            return
         st.markdown("**Link to this experiment**")
         page_url = getattr(st.context, "url", None)  # the address in the user's browser, without query
         st.code(share.share_url(page_url, params), language=None, wrap_lines=True)
@@ -732,16 +735,20 @@ def share_and_export(run: Run, test_input: tuple[float, ...]) -> None:
 def chain_rule_section(run: Run, iteration: int, test_input: tuple[float, ...]) -> None:
     """The chain rule for one weight at the inspected iteration, its layer's update in matrix form, the
     test input's prediction worked out, and a finite-difference check of every gradient."""
-    with st.expander("Chain rule, step by step", icon="🔗"):
+    with st.expander("Chain rule, step by step", icon="🔗", key="chain_open", on_change="rerun") as box:
+        if not box.open:  # its LaTeX and tables are drawn only while open, like the teaching tabs
+            return
         refs = {param_name(run.arch, ref): ref for ref in parameters(run.arch)}
-        if st.session_state.get("chain_param") not in refs:  # the network changed shape
-            st.session_state.chain_param = next(iter(refs))
+        if st.session_state.get("chain_param") not in refs:  # reopened, or the network changed shape
+            kept = st.session_state.get("chain_choice")  # outlives the widget while the section is closed
+            st.session_state.chain_param = kept if kept in refs else next(iter(refs))
         name = st.selectbox(
             "Weight or bias",
             list(refs),
             key="chain_param",
             help="The parameter whose gradient is written out. The iteration is the one inspected above.",
         )
+        st.session_state.chain_choice = name
         chain = parameter_chain(run, iteration, refs[name])
         update = layer_update(run, iteration, chain.ref.layer)
         one, matrix, prediction, check_tab = st.tabs(

@@ -188,3 +188,23 @@ def test_inspect_slider_moves_the_shown_iteration() -> None:
     assert metric(at, "Iteration") == "0"
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert spec["layout"]["sliders"][0]["active"] == 0
+
+
+def share_section(at: AppTest):
+    (part,) = [e for e in at.expander if e.label == "Share & export"]
+    return part
+
+
+def test_share_and_export_is_drawn_only_while_open_and_the_address_is_always_the_link() -> None:
+    at = fresh()
+    params = at.query_params  # kept in step with the run whether or not the section is open
+    assert params["lr"] == "1" and params["seed"] == "0", params
+    assert not share_section(at).code and not share_section(at).get("download_button")
+    at.session_state["share_open"] = True
+    at.run()
+    assert not at.exception, at.exception
+    part = share_section(at)
+    link = part.code[0].value
+    assert "lr=1" in link and "seed=0" in link and "preset=notebook" in link
+    labels = [b.proto.label for b in part.get("download_button")]
+    assert sorted(labels) == ["History (CSV)", "NumPy script", "Run (JSON)", "Table (CSV)"]

@@ -19,7 +19,9 @@ TITLE = "Chain rule, step by step"
 
 
 def fresh() -> AppTest:
+    """The default page with the section opened (it is drawn only while open)."""
     at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["chain_open"] = True
     at.run()
     assert not at.exception, at.exception
     return at
@@ -141,3 +143,26 @@ def test_several_outputs() -> None:
     box.set_value("w(x1→out2)")
     rerun(at)
     assert r"w_{x_{1} \to \text{out}_{2}}" in latex(at)[0]
+
+
+def test_the_section_is_drawn_only_while_open() -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    rerun(at)  # collapsed, as a visitor first sees it: nothing inside is computed or sent
+    part = section(at)
+    assert not part.get("latex") and not part.selectbox and not part.dataframe and not part.tabs
+    at.session_state["chain_open"] = True  # what clicking its header does
+    rerun(at)
+    assert len(section(at).get("latex")) >= 3 and section(at).selectbox(key="chain_param")
+
+
+def test_the_chosen_weight_survives_closing_and_reopening_the_section(notebook_run: Run) -> None:
+    at = fresh()
+    section(at).selectbox(key="chain_param").set_value("w(x2→out)")
+    rerun(at)
+    at.session_state["chain_open"] = False
+    rerun(at)
+    assert not section(at).selectbox
+    at.session_state["chain_open"] = True
+    rerun(at)
+    assert section(at).selectbox(key="chain_param").value == "w(x2→out)"
+    assert chain_rows_tex(parameter_chain(notebook_run, 10_000, ParamRef(0, 0, 1))) in latex(at)

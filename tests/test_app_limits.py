@@ -292,6 +292,9 @@ def test_a_bad_test_input_shows_an_error_under_it_and_keeps_the_last_valid_input
 
 
 def upload(at: AppTest, name: str, data: bytes) -> AppTest:
+    if not at.session_state["share_open"]:  # the uploader is drawn only while "Share & export" is open
+        at.session_state["share_open"] = True
+        rerun(at)
     at.file_uploader(key="table_upload").set_value((name, data, "text/csv"))
     return rerun(at)
 
