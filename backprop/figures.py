@@ -41,7 +41,9 @@ Kind = Literal["weight", "bias", "norm"]
 IntArray = NDArray[np.int64]
 Spec = dict[str, Any]
 
-MAX_FRAMES = 200
+# 100 frames keep Play smooth; each frame is also a slider step, and the browser's cost of drawing a
+# figure grows with its slider steps (200 steps on two charts cost about 0.6 s in Chromium; BENCHMARKS.md).
+MAX_FRAMES = 100
 # Above this many weights and biases, hidden layers are drawn as one norm line each.
 MAX_INDIVIDUAL_WEIGHTS = 24
 # Payload caps in plotted numbers (about 9 JSON characters each): all frames, then all lines.
@@ -225,6 +227,17 @@ def training_traces(arch: Architecture) -> TrainingTraces:
         sigmoid_derivative=s + 6,
         rows=tuple(range(s + 7, s + 7 + arch.n_outputs)),
     )
+
+
+def _figure(data: list[Spec], layout: Spec, frames: list[Spec] | None = None) -> go.Figure:
+    """A Figure from trace, layout and frame dicts written to plotly's schema, without plotly's per-value
+    checks: ``_validate=False`` skips them for traces and layout but not for frames, where they were
+    most of the time spent building an animated figure. The tests pass every figure through
+    ``go.Figure(fig.to_dict())``, plotly's full validation."""
+    fig = go.Figure({"data": data, "layout": layout}, _validate=False)
+    if frames:
+        fig._frame_objs = tuple(go.Frame(frame, _validate=False) for frame in frames)
+    return fig
 
 
 def _evenly(n_items: int, n_pick: int) -> IntArray:
@@ -663,8 +676,7 @@ def training_figure(
         "updatemenus": buttons,
         "sliders": sliders,
     }
-    # dicts built above follow plotly's schema (tests validate them); skip the slow per-value checks
-    return go.Figure({"data": data, "layout": layout, "frames": frames}, _validate=False)
+    return _figure(data, layout, frames)
 
 
 # ------------------------------------------------------------------------------ teaching views
@@ -954,10 +966,7 @@ def network_figure(
     )
     layout["title"]["y"] = 0.98
     layout["margin"]["t"] = 90
-    return go.Figure(
-        {"data": data, "layout": layout, "frames": _frame_specs(run, frames, animated, changes)},
-        _validate=False,
-    )
+    return _figure(data, layout, _frame_specs(run, frames, animated, changes))
 
 
 def _clip_line(a: float, b: float, c: float, low: float, high: float) -> list[float | None]:
@@ -1111,10 +1120,7 @@ def decision_surface_figure(
         **_view_controls(run, frames, active, redraw=True),
     )
     layout["margin"]["t"] = 100
-    return go.Figure(
-        {"data": data, "layout": layout, "frames": _frame_specs(run, frames, animated, changes)},
-        _validate=False,
-    )
+    return _figure(data, layout, _frame_specs(run, frames, animated, changes))
 
 
 def row_error_figure(
@@ -1217,10 +1223,7 @@ def row_error_figure(
         yaxis=_axis((0.0, 1.0), "x", "|y − out|", y_range, type="log", exponentformat="power", dtick=1),
         **_view_controls(run, frames, active),
     )
-    return go.Figure(
-        {"data": data, "layout": layout, "frames": _frame_specs(run, frames, animated, changes)},
-        _validate=False,
-    )
+    return _figure(data, layout, _frame_specs(run, frames, animated, changes))
 
 
 def hidden_activation_figure(
@@ -1348,10 +1351,7 @@ def hidden_activation_figure(
         yaxis=_axis((0.0, 1.0), "x", "unit output a", y_range),
         **_view_controls(run, frames, active),
     )
-    return go.Figure(
-        {"data": data, "layout": layout, "frames": _frame_specs(run, frames, animated, changes)},
-        _validate=False,
-    )
+    return _figure(data, layout, _frame_specs(run, frames, animated, changes))
 
 
 def activation_comparison_figure(runs: Sequence[Run]) -> go.Figure:
@@ -1406,7 +1406,7 @@ def activation_comparison_figure(runs: Sequence[Run]) -> go.Figure:
         },
     )
     layout["margin"]["b"] = 60
-    return go.Figure({"data": data, "layout": layout}, _validate=False)
+    return _figure(data, layout)
 
 
 def sweep_figure(result: Sweep, chosen_learning_rate: float) -> go.Figure:
@@ -1500,4 +1500,4 @@ def sweep_figure(result: Sweep, chosen_learning_rate: float) -> go.Figure:
         ),
         legend={"orientation": "h", "x": 0.0, "y": -0.2, "font": {"size": SMALL_FONT_SIZE}},
     )
-    return go.Figure({"data": data, "layout": layout}, _validate=False)
+    return _figure(data, layout)

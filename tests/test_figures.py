@@ -79,7 +79,7 @@ def test_frame_iterations_are_evenly_chosen_recorded_snapshots_with_both_ends(no
     its = frame_iterations(notebook_run)
     recorded = notebook_run.iterations.tolist()
     assert len(notebook_run.history) == 1000
-    assert len(its) == MAX_FRAMES == 200
+    assert len(its) == MAX_FRAMES == 100
     assert its[0] == 0 and its[-1] == 10_000
     assert its == sorted(set(its))
     assert set(its) <= set(recorded)
@@ -357,6 +357,9 @@ def test_the_figure_passes_plotly_validation(run: Run) -> None:
     fig = training_figure(run)
     validated = go.Figure(fig.to_dict())  # the full per-property validation the builder skips
     assert len(validated.data) == len(fig.data) and len(validated.frames) == len(fig.frames)
+    # what the page is sent is what plotly's validated figure would send, frames included
+    assert validated.to_plotly_json()["frames"] == fig.to_plotly_json()["frames"]
+    assert json.loads(validated.to_json()) == json.loads(fig.to_json())
 
 
 def test_largest_network_and_table_stay_under_the_payload_budget(large_run: Run) -> None:

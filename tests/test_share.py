@@ -282,6 +282,7 @@ XOR_LINK = {
 def _open(params: dict[str, str] | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params.update(params or {})
+    at.session_state["share_open"] = True  # "Share & export", where the link is shown, drawn only when open
     at.run()
     assert not at.exception, at.exception
     return at
