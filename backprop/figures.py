@@ -19,6 +19,7 @@ This is the only module of the package that imports plotly.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -52,6 +53,11 @@ LINE_NUMBER_BUDGET = 30_000
 # Above this many rows, row numbers show on hover only (labels would pile up).
 MAX_LABELLED_ROWS = 16
 FRAME_MS = 60
+# The teaching views hang Play / Pause and the slider this far below the plot (a fraction of its
+# height); they take CONTROLS_PX pixels from there down at the fonts below (measured in Chromium).
+VIEW_CONTROLS_Y = -0.16
+CONTROLS_PX = 96
+COLORBAR_PX = 92  # right margin for a colour bar with its tick labels
 
 # Okabe–Ito, with grey in place of black so every colour reads on light and dark backgrounds.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#999999")
@@ -398,6 +404,12 @@ def _controls(iterations: Sequence[int], active: int) -> tuple[list[Spec], list[
     return [buttons], [slider]
 
 
+def _legend_margin(labels: Sequence[str]) -> int:
+    """A right margin, in px, wide enough for a vertical legend of ``labels`` beside the plots. Plotly
+    widens a margin that a legend overflows, but only by drawing the whole figure a second time."""
+    return 80 + round(0.43 * SMALL_FONT_SIZE * max(len(label) for label in labels))
+
+
 def _axis(
     domain: tuple[float, float], anchor: str, title: str, value_range: list[float], **extra: Any
 ) -> Spec:
@@ -636,9 +648,12 @@ def training_figure(
 
     buttons, sliders = _controls(frame_its.tolist(), active)
     weights_title = "Weights (hidden layers: ‖W‖)" if summarised else "Weights"
+    legend_labels = [s.name for s in series] + [
+        t["legendgrouptitle"]["text"] for t in data if "legendgrouptitle" in t
+    ]
     layout: Spec = {
         "height": 880,
-        "margin": {"l": 70, "r": 20, "t": 60, "b": 170},
+        "margin": {"l": 80, "r": _legend_margin(["Weights", *legend_labels]), "t": 60, "b": 170},
         "font": {"size": FONT_SIZE},
         "paper_bgcolor": "rgba(0,0,0,0)",
         "plot_bgcolor": "rgba(0,0,0,0)",
@@ -726,15 +741,32 @@ def _view_controls(run: Run, frames: IntArray, active: int, redraw: bool = False
                 button["args"][1]["frame"]["redraw"] = True
         for step in sliders[0]["steps"]:
             step["args"][1]["frame"]["redraw"] = True
-    buttons[0]["y"] = sliders[0]["y"] = -0.16
+    buttons[0]["y"] = sliders[0]["y"] = VIEW_CONTROLS_Y
     sliders[0]["x"], sliders[0]["len"] = 0.22, 0.78
     return {"updatemenus": buttons, "sliders": sliders}
+
+
+def _fit_margins(layout: Spec, data: list[Spec]) -> Spec:
+    """``layout`` with margins that hold what a teaching view puts outside its plot: a vertical legend
+    on the right, a colour bar, and the controls hung at ``VIEW_CONTROLS_Y`` (a fraction of the plot's
+    height) below it. Sized up front: plotly widens a margin that something overflows only by drawing
+    the whole figure a second time."""
+    margin = layout["margin"]
+    names = [t["name"] for t in data if t.get("name") and t.get("showlegend", True)]
+    if names and "orientation" not in layout["legend"]:
+        margin["r"] = max(margin["r"], _legend_margin(names))
+    if any("colorbar" in t for t in data):
+        margin["r"] = max(margin["r"], COLORBAR_PX)
+    if layout.get("sliders"):
+        below = CONTROLS_PX - VIEW_CONTROLS_Y * (layout["height"] - margin["t"])
+        margin["b"] = math.ceil(below / (1 - VIEW_CONTROLS_Y))
+    return layout
 
 
 def _view_layout(title: str, height: int, **extra: Any) -> Spec:
     return {
         "height": height,
-        "margin": {"l": 70, "r": 20, "t": 60, "b": 120},
+        "margin": {"l": 90, "r": 20, "t": 60, "b": 120},  # l: y tick labels such as 10⁻⁴ and the axis title
         "font": {"size": FONT_SIZE},
         "title": {"text": title, "font": {"size": FONT_SIZE}, "x": 0.0, "xanchor": "left"},
         "paper_bgcolor": "rgba(0,0,0,0)",
@@ -966,7 +998,7 @@ def network_figure(
     )
     layout["title"]["y"] = 0.98
     layout["margin"]["t"] = 90
-    return _figure(data, layout, _frame_specs(run, frames, animated, changes))
+    return _figure(data, _fit_margins(layout, data), _frame_specs(run, frames, animated, changes))
 
 
 def _clip_line(a: float, b: float, c: float, low: float, high: float) -> list[float | None]:
@@ -1120,7 +1152,7 @@ def decision_surface_figure(
         **_view_controls(run, frames, active, redraw=True),
     )
     layout["margin"]["t"] = 100
-    return _figure(data, layout, _frame_specs(run, frames, animated, changes))
+    return _figure(data, _fit_margins(layout, data), _frame_specs(run, frames, animated, changes))
 
 
 def row_error_figure(
@@ -1223,7 +1255,7 @@ def row_error_figure(
         yaxis=_axis((0.0, 1.0), "x", "|y − out|", y_range, type="log", exponentformat="power", dtick=1),
         **_view_controls(run, frames, active),
     )
-    return _figure(data, layout, _frame_specs(run, frames, animated, changes))
+    return _figure(data, _fit_margins(layout, data), _frame_specs(run, frames, animated, changes))
 
 
 def hidden_activation_figure(
@@ -1351,7 +1383,7 @@ def hidden_activation_figure(
         yaxis=_axis((0.0, 1.0), "x", "unit output a", y_range),
         **_view_controls(run, frames, active),
     )
-    return _figure(data, layout, _frame_specs(run, frames, animated, changes))
+    return _figure(data, _fit_margins(layout, data), _frame_specs(run, frames, animated, changes))
 
 
 def activation_comparison_figure(runs: Sequence[Run]) -> go.Figure:
@@ -1405,7 +1437,7 @@ def activation_comparison_figure(runs: Sequence[Run]) -> go.Figure:
             "bgcolor": "rgba(128, 128, 128, 0.12)",
         },
     )
-    layout["margin"]["b"] = 60
+    layout["margin"]["b"] = 75
     return _figure(data, layout)
 
 
@@ -1500,4 +1532,5 @@ def sweep_figure(result: Sweep, chosen_learning_rate: float) -> go.Figure:
         ),
         legend={"orientation": "h", "x": 0.0, "y": -0.2, "font": {"size": SMALL_FONT_SIZE}},
     )
+    layout["margin"]["r"] = 30  # the last x tick label reaches past the plot
     return _figure(data, layout)

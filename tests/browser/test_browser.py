@@ -135,6 +135,38 @@ def test_learning_rate_input_changes_the_prediction(page: Any) -> None:
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
+# A chart whose legend, colour bar or controls overflow its margins is drawn twice by plotly (once more
+# with the margins widened): the figures reserve room for them, so every chart here is drawn once.
+_SHOWN_MARGINS = """previous => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')];
+    if (app.getAttribute("data-test-script-state") !== "notRunning" || charts.length !== 2) return false;
+    if (!charts.every(gd => gd._fullLayout) || charts[1].layout.title.text === previous) return false;
+    return charts.map(gd => [
+        gd.layout.title ? gd.layout.title.text : "training",
+        gd.layout.margin,
+        Object.fromEntries(["l", "r", "t", "b"].map(side => [side, Math.round(gd._fullLayout._size[side])])),
+    ]);
+}"""
+TEACHING_TABS = ["Network", "Decision surface", "Per-row error", "Hidden layer", "Activations"]
+XOR_HIDDEN = "?preset=xor&hidden=4&bias=1&activation=tanh&lr=0.5&iterations=3000&seed=3"
+
+
+def test_every_chart_fits_its_margins_so_plotly_draws_it_once(page: Any, app_url: str) -> None:
+    page.goto(f"{app_url}/{XOR_HIDDEN}")
+    page.wait_for_selector(IDLE)
+    titles, previous = set(), None
+    for tab in TEACHING_TABS:
+        page.get_by_role("tab", name=tab, exact=True).click()
+        # read in one go once idle with the tab's own chart drawn in place of the last tab's
+        charts = page.wait_for_function(_SHOWN_MARGINS, arg=previous).json_value()
+        for title, asked, drawn in charts:
+            assert drawn == {side: asked[side] for side in "lrtb"}, (tab, title)
+            titles.add(title)
+        previous = charts[1][0]
+    assert len(titles) == 1 + len(TEACHING_TABS), titles
+
+
 def test_screenshot(page: Any) -> None:
     """Screenshots for a person to look at; BACKPROP_UPDATE_SCREENSHOT=1 refreshes the README's.
 
