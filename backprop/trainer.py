@@ -15,14 +15,15 @@ gradients) are evaluated afterwards in one batched pass. BENCHMARKS.md has the m
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import functools
 import itertools
 import math
 import numbers
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -195,6 +196,13 @@ class Run:
     @property
     def final(self) -> Snapshot:
         return self.history[-1]
+
+    def __reduce__(self) -> tuple[Callable[..., Run], tuple[Any, ...]]:
+        """Pickle the history as one array per field and layer instead of about a dozen small arrays
+        per snapshot. st.cache_data pickles every cached run on each rerun that reads it, and a
+        thousand snapshots one by one took longer to unpickle than training the notebook."""
+        fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "history"}
+        return _rebuild_run, (fields, _stacked(self.history, self.arch.n_layers))
 
     @property
     def iterations(self) -> NDArray[np.int64]:
@@ -512,20 +520,30 @@ def _history(
     bs = zip(*biases, strict=True) if biases is not None else itertools.repeat(start.biases)
     zeros = tuple(readonly(np.zeros(n)) for n in arch.sizes[1:])
     dbs = zip(*db, strict=True) if db is not None else itertools.repeat(zeros)
-    # Built as the dataclasses' own __init__ would leave them, minus one object.__setattr__ per field
-    # (and Params' defensive copy: these arrays are read-only already). A third of the cost of a
-    # thousand snapshots, which is a fifth of training the notebook.
+    return _snapshots(
+        iterations, Ws, bs, output, E.tolist(), zip(*delta, strict=True), zip(*dW, strict=True), dbs
+    )
+
+
+def _snapshots(
+    iterations: Iterable[int],
+    weights: Iterable[tuple[FloatArray, ...]],
+    biases: Iterable[tuple[FloatArray, ...]],
+    outputs: Iterable[FloatArray],
+    losses: Iterable[float],
+    deltas: Iterable[tuple[FloatArray, ...]],
+    dWs: Iterable[tuple[FloatArray, ...]],
+    dbs: Iterable[tuple[FloatArray, ...]],
+) -> tuple[Snapshot, ...]:
+    """Snapshots from per-snapshot values (read-only arrays, usually views into one stack per field).
+
+    Built as the dataclasses' own __init__ would leave them, minus one object.__setattr__ per field (and
+    Params' defensive copy: these arrays are read-only already). A third of the cost of a thousand
+    snapshots, which is a fifth of training the notebook.
+    """
     new, set_fields, history = object.__new__, object.__setattr__, []
     for k, W, b, out, loss_k, d, g, gb in zip(
-        iterations,
-        Ws,
-        bs,
-        output,
-        E.tolist(),
-        zip(*delta, strict=True),
-        zip(*dW, strict=True),
-        dbs,
-        strict=False,
+        iterations, weights, biases, outputs, losses, deltas, dWs, dbs, strict=False
     ):
         params, grads, snapshot = new(Params), new(Gradients), new(Snapshot)
         set_fields(params, "__dict__", {"weights": W, "biases": b})
@@ -537,3 +555,45 @@ def _history(
         )
         history.append(snapshot)
     return tuple(history)
+
+
+def _stacked(history: Sequence[Snapshot], n_layers: int) -> tuple[Any, ...]:
+    """The history as one array per field and layer, stacked over the snapshots (see ``Run.__reduce__``)."""
+
+    def stack(pick: Callable[[Snapshot], FloatArray]) -> FloatArray:
+        return np.stack([pick(s) for s in history])
+
+    def layers(pick: Callable[[Snapshot, int], FloatArray]) -> list[FloatArray]:
+        return [stack(lambda s, layer=layer: pick(s, layer)) for layer in range(n_layers)]
+
+    return (
+        [s.iteration for s in history],
+        layers(lambda s, layer: s.params.weights[layer]),
+        layers(lambda s, layer: s.params.biases[layer]),
+        stack(lambda s: s.output),
+        [s.loss for s in history],
+        layers(lambda s, layer: s.grads.delta[layer]),
+        layers(lambda s, layer: s.grads.dW[layer]),
+        layers(lambda s, layer: s.grads.db[layer]),
+    )
+
+
+def _unstacked(stacked: tuple[Any, ...]) -> tuple[Snapshot, ...]:
+    """The inverse of ``_stacked``: snapshots whose arrays are read-only views into the stacks."""
+    iterations, weights, biases, output, losses, delta, dW, db = stacked
+    for stack in (*weights, *biases, output, *delta, *dW, *db):
+        stack.flags.writeable = False
+    return _snapshots(
+        iterations,
+        zip(*weights, strict=True),
+        zip(*biases, strict=True),
+        output,
+        losses,
+        zip(*delta, strict=True),
+        zip(*dW, strict=True),
+        zip(*db, strict=True),
+    )
+
+
+def _rebuild_run(fields: dict[str, Any], stacked: tuple[Any, ...]) -> Run:
+    return Run(history=_unstacked(stacked), **fields)

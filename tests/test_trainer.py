@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import warnings
 
 import numpy as np
@@ -16,6 +17,7 @@ from backprop.trainer import (
     DEFAULT_HISTORY_SIZE,
     MAX_ITERATIONS,
     Run,
+    Snapshot,
     TrainConfig,
     recording_schedule,
     take_snapshot,
@@ -344,3 +346,49 @@ def test_config_architecture_errors_surface_when_training() -> None:
     with pytest.raises(ConfigError) as info:
         train(NOTEBOOK, TrainConfig(activation="softmax"))
     assert info.value.field == "activation"
+
+
+# --- pickling (st.cache_data copies every cached run through pickle) -----------------------------------
+
+
+def _arrays(snapshot: Snapshot) -> list[np.ndarray]:
+    p, g = snapshot.params, snapshot.grads
+    return [*p.weights, *p.biases, snapshot.output, *g.delta, *g.dW, *g.db]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: train(NOTEBOOK, TrainConfig()),
+        lambda: train(NOTEBOOK, TrainConfig(target_loss=0.01)),
+        lambda: train(PRESETS["xor"].table, TrainConfig(n_iterations=300, hidden=(4, 3), use_bias=True)),
+        lambda: train(
+            PRESETS["half-adder"].table, TrainConfig(n_iterations=50, hidden=(3,), activation="relu")
+        ),
+        _diverging_run,
+    ],
+    ids=["notebook", "target", "two-hidden-biases", "relu-two-outputs", "non-finite"],
+)
+def test_a_pickled_run_comes_back_identical_and_read_only(make) -> None:
+    run = make()
+    back = pickle.loads(pickle.dumps(run))
+    assert (back.table, back.config, back.arch, back.status, back.failed_at) == (
+        run.table, run.config, run.arch, run.status, run.failed_at,
+    )  # fmt: skip
+    initial = zip(
+        run.initial.weights + run.initial.biases, back.initial.weights + back.initial.biases, strict=True
+    )
+    for a, b in initial:
+        np.testing.assert_array_equal(a, b)
+    assert len(back.history) == len(run.history)
+    for before, after in zip(run.history, back.history, strict=True):
+        assert (after.iteration, after.loss) == (before.iteration, before.loss)
+        for a, b in zip(_arrays(before), _arrays(after), strict=True):
+            assert a.shape == b.shape and a.dtype == b.dtype == np.float64
+            np.testing.assert_array_equal(a, b)
+            assert not b.flags.writeable
+    last = run.final.iteration
+    np.testing.assert_array_equal(back.predict(run.table.X), run.predict(run.table.X))
+    np.testing.assert_array_equal(
+        back.snapshot_at(last // 2).params.weights[0], run.snapshot_at(last // 2).params.weights[0]
+    )
