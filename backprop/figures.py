@@ -42,9 +42,10 @@ Kind = Literal["weight", "bias", "norm"]
 IntArray = NDArray[np.int64]
 Spec = dict[str, Any]
 
-# 100 frames keep Play smooth; each frame is also a slider step, and the browser's cost of drawing a
-# figure grows with its slider steps (200 steps on two charts cost about 0.6 s in Chromium; BENCHMARKS.md).
-MAX_FRAMES = 100
+# Each frame is also a slider step, and Chromium's cost of drawing an animated chart grows with its
+# steps (Streamlit draws every chart twice as it mounts): 60 frames, shown FRAME_MS apart, are a
+# 6-second replay; the exact state at any iteration is one "Inspect iteration" away (BENCHMARKS.md).
+MAX_FRAMES = 60
 # Above this many weights and biases, hidden layers are drawn as one norm line each.
 MAX_INDIVIDUAL_WEIGHTS = 24
 # Payload caps in plotted numbers (about 9 JSON characters each): all frames, then all lines.
@@ -52,7 +53,7 @@ FRAME_NUMBER_BUDGET = 90_000
 LINE_NUMBER_BUDGET = 30_000
 # Above this many rows, row numbers show on hover only (labels would pile up).
 MAX_LABELLED_ROWS = 16
-FRAME_MS = 60
+FRAME_MS = 100
 # The teaching views hang Play / Pause and the slider this far below the plot (a fraction of its
 # height); they take CONTROLS_PX pixels from there down at the fonts below (measured in Chromium).
 VIEW_CONTROLS_Y = -0.16

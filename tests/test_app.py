@@ -67,7 +67,7 @@ def test_default_chart_is_animated(default_app: AppTest) -> None:
     charts = default_app.get("plotly_chart")
     assert charts, "no plotly chart on the page"
     spec = json.loads(charts[0].proto.spec)
-    assert 2 <= len(spec["frames"]) <= 100
+    assert 2 <= len(spec["frames"]) <= 60
     assert spec["layout"]["sliders"][0]["steps"][-1]["label"].replace(",", "") == "10000"
 
 

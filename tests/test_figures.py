@@ -79,7 +79,7 @@ def test_frame_iterations_are_evenly_chosen_recorded_snapshots_with_both_ends(no
     its = frame_iterations(notebook_run)
     recorded = notebook_run.iterations.tolist()
     assert len(notebook_run.history) == 1000
-    assert len(its) == MAX_FRAMES == 100
+    assert len(its) == MAX_FRAMES == 60
     assert its[0] == 0 and its[-1] == 10_000
     assert its == sorted(set(its))
     assert set(its) <= set(recorded)
@@ -295,7 +295,7 @@ def test_initial_data_shows_the_frame_nearest_the_selected_iteration(notebook_ru
         active = nearest(frames, 10_000 if selected is None else selected)
         shown = frames[active]
         if selected == 37:
-            assert shown in (35, 40) and abs(shown - 37) <= 3
+            assert shown == 34  # the frames early on are iterations 0, 17, 34, 51, ...
         assert fig["layout"]["sliders"][0]["active"] == active
         frame = fig["frames"][active]
         assert frame["name"] == str(shown)
@@ -345,7 +345,7 @@ def test_plotted_numbers_are_rounded_to_six_significant_digits(notebook_run: Run
     data = [fig["data"][i] for i in (*roles.weights, roles.weight_markers, roles.loss, *roles.rows)]
     data += [d for f in fig["frames"] for d in f["data"]]
     numbers = [v for d in data for k in "xy" for v in d.get(k, [])]
-    assert len(numbers) > 10_000
+    assert len(numbers) > 5_000
     for v in numbers:
         assert float(f"{v:.6g}") == v
 
