@@ -60,7 +60,7 @@ _LOADED = """prediction => {
     const app = document.querySelector('[data-testid="stApp"]');
     if (!app || app.getAttribute("data-test-script-state") !== "notRunning") return false;
     const values = [...document.querySelectorAll('[data-testid="stMetricValue"]')];
-    if (!values.some(v => v.innerText.trim() === prediction)) return false;
+    if (!values.some(v => v.textContent.trim() === prediction)) return false;
     const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')];
     return charts.length > 0 && charts.every(gd => gd._fullLayout && gd.querySelector('.main-svg') &&
         (!(gd.layout.sliders || []).length || gd.querySelector('.slider-container')));
@@ -86,11 +86,11 @@ _SHOWN = (
     if (!app || app.getAttribute("data-test-script-state") !== "notRunning") return false;
     const metrics = [...document.querySelectorAll('[data-testid="stMetric"]')].filter(m => {
         const name = m.querySelector('[data-testid="stMetricLabel"]');
-        return name && name.innerText.trim() === label;
+        return name && name.textContent.trim() === label;
     });
     if (label !== null) {
         if (metrics.length !== 1) return false;
-        const shown = metrics[0].querySelector('[data-testid="stMetricValue"]').innerText.trim();
+        const shown = metrics[0].querySelector('[data-testid="stMetricValue"]').textContent.trim();
         if (shown !== value) return false;
     }
     const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
