@@ -1097,27 +1097,19 @@ def main() -> None:
     )
     with notes:
         explanation(table)
-    network, surface, errors, hidden, activations, lr_sweep = st.tabs(
-        TEACHING_TABS, key="teaching_tab", on_change="rerun"
-    )
-    with network:  # only the open tab is drawn: switching tabs reruns the script
-        if network.open:
-            network_view(run, iteration)
-    with surface:
-        if surface.open:
-            surface_view(run, iteration)
-    with errors:
-        if errors.open:
-            row_error_view(run, iteration)
-    with hidden:
-        if hidden.open:
-            hidden_layer_view(run, iteration)
-    with activations:
-        if activations.open:
-            activations_view(table, config)
-    with lr_sweep:
-        if lr_sweep.open:
-            sweep_view(table, config)
+    views = (
+        lambda: network_view(run, iteration),
+        lambda: surface_view(run, iteration),
+        lambda: row_error_view(run, iteration),
+        lambda: hidden_layer_view(run, iteration),
+        lambda: activations_view(table, config),
+        lambda: sweep_view(table, config),
+    )  # in TEACHING_TABS order
+    tabs = st.tabs(TEACHING_TABS, key="teaching_tab", on_change="rerun")
+    for tab, draw in zip(tabs, views, strict=True):
+        with tab:
+            if tab.open:  # only the open tab is drawn: switching tabs reruns the script
+                draw()
     chain_rule_section(run, iteration, test_input)
     with left:
         share_and_export(run, test_input)
