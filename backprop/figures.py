@@ -781,11 +781,21 @@ def _view_layout(title: str, height: int, **extra: Any) -> Spec:
     }
 
 
-def _frame_specs(run: Run, frames: IntArray, traces: list[int], changes: list[list[Spec]]) -> list[Spec]:
-    return [
+def _view_figure(
+    run: Run, data: list[Spec], layout: Spec, frames: IntArray, traces: list[int], changes: list[list[Spec]]
+) -> go.Figure:
+    """An animated teaching view: its margins fitted to what hangs outside the plot, and one frame per
+    history index in ``frames``, changing ``traces`` to ``changes[f]``."""
+    specs = [
         {"name": str(run.history[i].iteration), "data": change, "traces": traces}
         for i, change in zip(frames.tolist(), changes, strict=True)
     ]
+    return _figure(data, _fit_margins(layout, data), specs)
+
+
+def _legend_above() -> Spec:
+    """A horizontal legend along the top edge of the plot."""
+    return {"orientation": "h", "x": 0.0, "y": 1.0, "yanchor": "bottom", "font": {"size": SMALL_FONT_SIZE}}
 
 
 def _unit_positions(arch: Architecture) -> tuple[list[FloatArray], list[float | None]]:
@@ -988,18 +998,12 @@ def network_figure(
         max(440, 170 + 90 * int(max(arch.sizes) + (1 if arch.use_bias else 0))),
         xaxis={"visible": False, "range": [-0.45, arch.n_layers + 1.3], "fixedrange": True},
         yaxis={"visible": False, "range": [lowest - 0.6, highest + 0.75], "fixedrange": True},
-        legend={
-            "orientation": "h",
-            "x": 0.0,
-            "y": 1.0,
-            "yanchor": "bottom",
-            "font": {"size": SMALL_FONT_SIZE},
-        },
+        legend=_legend_above(),
         **_view_controls(run, frames, active),
     )
     layout["title"]["y"] = 0.98
     layout["margin"]["t"] = 90
-    return _figure(data, _fit_margins(layout, data), _frame_specs(run, frames, animated, changes))
+    return _view_figure(run, data, layout, frames, animated, changes)
 
 
 def _clip_line(a: float, b: float, c: float, low: float, high: float) -> list[float | None]:
@@ -1143,17 +1147,11 @@ def decision_surface_figure(
         640,
         xaxis={**_axis((0.0, 1.0), "y", names[i], [low, high]), "constrain": "domain"},
         yaxis={**_axis((0.0, 1.0), "x", names[j], [low, high]), "scaleanchor": "x"},
-        legend={
-            "orientation": "h",
-            "x": 0.0,
-            "y": 1.0,
-            "yanchor": "bottom",
-            "font": {"size": SMALL_FONT_SIZE},
-        },
+        legend=_legend_above(),
         **_view_controls(run, frames, active, redraw=True),
     )
     layout["margin"]["t"] = 100
-    return _figure(data, _fit_margins(layout, data), _frame_specs(run, frames, animated, changes))
+    return _view_figure(run, data, layout, frames, animated, changes)
 
 
 def row_error_figure(
@@ -1256,7 +1254,7 @@ def row_error_figure(
         yaxis=_axis((0.0, 1.0), "x", "|y − out|", y_range, type="log", exponentformat="power", dtick=1),
         **_view_controls(run, frames, active),
     )
-    return _figure(data, _fit_margins(layout, data), _frame_specs(run, frames, animated, changes))
+    return _view_figure(run, data, layout, frames, animated, changes)
 
 
 def hidden_activation_figure(
@@ -1384,7 +1382,7 @@ def hidden_activation_figure(
         yaxis=_axis((0.0, 1.0), "x", "unit output a", y_range),
         **_view_controls(run, frames, active),
     )
-    return _figure(data, _fit_margins(layout, data), _frame_specs(run, frames, animated, changes))
+    return _view_figure(run, data, layout, frames, animated, changes)
 
 
 def activation_comparison_figure(runs: Sequence[Run]) -> go.Figure:
