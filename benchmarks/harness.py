@@ -33,6 +33,20 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+# For page.wait_for_function(METRIC_SHOWN, arg=[label, value]): true once the script is idle and exactly
+# one st.metric labelled `label` shows `value`. Checked together: while a rerun changes the layout the
+# previous run's metrics stay on the page beside the new ones until the script finishes, and the page
+# caption also quotes the notebook's prediction, so waiting for the text alone is not enough.
+METRIC_SHOWN = """([label, value]) => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (!app || app.getAttribute("data-test-script-state") !== "notRunning") return false;
+    const shown = [...document.querySelectorAll('[data-testid="stMetric"]')].filter(m => {
+        const name = m.querySelector('[data-testid="stMetricLabel"]');
+        return name && name.innerText.trim() === label;
+    });
+    return shown.length === 1 &&
+        shown[0].querySelector('[data-testid="stMetricValue"]').innerText.trim() === value;
+}"""
 
 
 class ServerError(RuntimeError):

@@ -40,7 +40,7 @@ import numpy as np
 from backprop.share import Experiment, encode, share_url
 from backprop.table import TruthTable, get_preset, output_names
 from backprop.trainer import TrainConfig, train
-from benchmarks.harness import CHROMIUM, CHROMIUM_ARGS, REPO, free_port
+from benchmarks.harness import CHROMIUM, CHROMIUM_ARGS, METRIC_SHOWN, REPO, free_port
 from benchmarks.harness import stop as stop_server
 
 ARTIFACTS = REPO / "artifacts"
@@ -50,18 +50,6 @@ MAX_CONCURRENCY = 10
 SESSION_TIMEOUT_MS = 180_000
 SAMPLE_EVERY_S = 0.2
 PCT = (50, 90, 99)
-
-# True once the script is idle and exactly one metric `label` shows `value`.
-METRIC_SHOWN = """([label, value]) => {
-    const app = document.querySelector('[data-testid="stApp"]');
-    if (!app || app.getAttribute("data-test-script-state") !== "notRunning") return false;
-    const shown = [...document.querySelectorAll('[data-testid="stMetric"]')].filter(m => {
-        const name = m.querySelector('[data-testid="stMetricLabel"]');
-        return name && name.innerText.trim() === label;
-    });
-    return shown.length === 1 &&
-        shown[0].querySelector('[data-testid="stMetricValue"]').innerText.trim() === value;
-}"""
 
 
 # ------------------------------------------------------------------------------------- experiments

@@ -12,7 +12,15 @@ from typing import Any
 
 import pytest
 
-from benchmarks.harness import CHROMIUM, CHROMIUM_ARGS, IDLE, REPO, ServerError, streamlit_server
+from benchmarks.harness import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    IDLE,
+    METRIC_SHOWN,
+    REPO,
+    ServerError,
+    streamlit_server,
+)
 
 ARTIFACTS = REPO / "artifacts"
 VIEWPORT = {"width": 1400, "height": 1000}
@@ -93,3 +101,8 @@ def wait_idle(page: Any, text: str, timeout_ms: float = 60_000) -> None:
             pytrace=False,
         )
     page.wait_for_selector(IDLE, timeout=timeout_ms)
+
+
+def wait_for_metric(page: Any, label: str, value: str, timeout_ms: float = 60_000) -> None:
+    """Wait until the script is idle and exactly one metric `label` shows `value` (see METRIC_SHOWN)."""
+    page.wait_for_function(METRIC_SHOWN, arg=[label, value], timeout=timeout_ms)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import ARTIFACTS, IDLE, REPO, VIEWPORT, wait_idle
+from .conftest import ARTIFACTS, IDLE, REPO, VIEWPORT, wait_for_metric, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -31,29 +31,6 @@ def metric_value(page: Any, label: str) -> Any:
         has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
     )
     return metric.locator('[data-testid="stMetricValue"]')
-
-
-def wait_for_metric(page: Any, label: str, value: str, timeout_ms: float = 60_000) -> None:
-    """Wait until the script is idle and the metric `label` shows `value`.
-
-    Checked together in one predicate: while a rerun changes the layout, the previous run's metrics
-    stay on the page (stale) next to the new ones until the script finishes.
-    """
-    page.wait_for_function(
-        """([label, value]) => {
-            const app = document.querySelector('[data-testid="stApp"]');
-            if (!app || app.getAttribute("data-test-script-state") !== "notRunning") return false;
-            const metrics = [...document.querySelectorAll('[data-testid="stMetric"]')];
-            const shown = metrics.filter(m => {
-                const name = m.querySelector('[data-testid="stMetricLabel"]');
-                return name && name.innerText.trim() === label;
-            });
-            return shown.length === 1 &&
-                shown[0].querySelector('[data-testid="stMetricValue"]').innerText.trim() === value;
-        }""",
-        arg=[label, value],
-        timeout=timeout_ms,
-    )
 
 
 def sidebar_button(page: Any, name: str) -> Any:

@@ -17,7 +17,7 @@ from backprop.share import decode
 from backprop.table import TruthTable, get_preset, table_to_csv
 from backprop.trainer import TrainConfig, train
 
-from .conftest import ARTIFACTS, IDLE, VIEWPORT, wait_idle
+from .conftest import ARTIFACTS, IDLE, VIEWPORT, wait_for_metric, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -52,25 +52,6 @@ def metrics(page: Any) -> dict[str, str]:
             m.querySelector('[data-testid="stMetricLabel"]').innerText.trim(),
             m.querySelector('[data-testid="stMetricValue"]').innerText.trim(),
         ]))"""
-    )
-
-
-def wait_for_metric(page: Any, label: str, value: str, timeout_ms: float = 60_000) -> None:
-    """Wait until the script is idle and exactly one metric `label` shows `value` (the page caption also
-    quotes the notebook's prediction, so waiting for the text alone is not enough)."""
-    page.wait_for_function(
-        """([label, value]) => {
-            const app = document.querySelector('[data-testid="stApp"]');
-            if (!app || app.getAttribute("data-test-script-state") !== "notRunning") return false;
-            const shown = [...document.querySelectorAll('[data-testid="stMetric"]')].filter(m => {
-                const name = m.querySelector('[data-testid="stMetricLabel"]');
-                return name && name.innerText.trim() === label;
-            });
-            return shown.length === 1 &&
-                shown[0].querySelector('[data-testid="stMetricValue"]').innerText.trim() === value;
-        }""",
-        arg=[label, value],
-        timeout=timeout_ms,
     )
 
 
