@@ -24,9 +24,11 @@ def sigmoid_derivative(x):
 
 def notebook_backpropagation(X, y, learning_rate, num_iterations):
     saved = np.random.get_state()
-    np.random.seed(0)
-    weights = 2 * np.random.random((3, 1)) - 1
-    np.random.set_state(saved)
+    try:
+        np.random.seed(0)
+        weights = 2 * np.random.random((3, 1)) - 1
+    finally:
+        np.random.set_state(saved)
 
     for _i in range(num_iterations):
         layer0 = X
