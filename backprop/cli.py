@@ -137,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=(
             f"CSV tables (--table): a header x1,...,xn then y (one output) or y1,...,ym, one row per "
             f"example; at most {MAX_ROWS} rows, {MAX_INPUTS} inputs, {MAX_OUTPUTS} outputs, "
-            f"{MAX_CSV_BYTES // 1024} KiB; targets between 0 and 1 (the output unit is a sigmoid). "
+            f"{MAX_CSV_BYTES // 2**20} MB; targets between 0 and 1 (the output unit is a sigmoid). "
             "The gate presets, like the notebook, end with a constant-1 input acting as a bias. "
             "Exit status: 0 success, 1 training diverged (non-finite weights), 2 bad arguments or input."
         ),
@@ -243,7 +243,7 @@ def read_table_file(path: str) -> TruthTable:
     except OSError as exc:
         raise UsageError(f"--table {shown}: cannot read it ({exc.strerror or exc})") from None
     if len(data) > MAX_CSV_BYTES:
-        raise UsageError(f"--table {shown} is larger than {MAX_CSV_BYTES // 1024} KiB")
+        raise UsageError(f"--table {shown} is larger than {MAX_CSV_BYTES // 2**20} MB")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise UsageError(f"--table {shown} is UTF-16 text; save it as UTF-8 CSV")
     if b"\x00" in data:

@@ -581,12 +581,87 @@ def _saturation_message(found: tuple[Saturation, ...]) -> Message:
     )
 
 
+# ------------------------------------------------------------------------- no bias, no offset
+def has_offset(run: Run) -> bool:
+    """Whether the first layer can shift its net inputs: learned biases, or a constant non-zero input
+    column (the notebook's x3 = 1)."""
+    X = run.table.X
+    constant = np.all(X[:1] == X, axis=0) & (X[0] != 0)
+    return run.arch.use_bias or bool(constant.any())
+
+
+def frozen_rows(run: Run) -> tuple[int, ...]:
+    """Rows (1-based) whose output is σ(0) = 0.5 whatever the weights: all inputs 0, no learned bias,
+    and every hidden activation maps 0 to 0 (tanh, ReLU), so every net input on the way is 0."""
+    arch = run.arch
+    if arch.use_bias or (arch.hidden and arch.activation == "sigmoid"):
+        return ()
+    return tuple(int(r) + 1 for r in np.flatnonzero(np.all(run.table.X == 0, axis=1)))
+
+
+def through_origin_separable(table: TruthTable, output: int) -> bool | None:
+    """Whether some ``w`` has ``w·x > 0`` on every row with target above 0.5 and ``w·x < 0`` on every
+    row below: the only lines a unit with no bias and no constant input can draw pass through the origin.
+
+    By Gordan's theorem such a ``w`` exists exactly when 0 is not a mix (convex combination) of the rows
+    above 0.5 and the negated rows below. None if the exact check failed numerically.
+    """
+    target = table.y[:, output]
+    V = np.vstack([table.X[target > 0.5], -table.X[target < 0.5]])
+    if V.shape[0] == 0:
+        return True
+    A = np.vstack([V.T, np.ones(V.shape[0])])
+    b = np.zeros(A.shape[0])
+    b[-1] = 1.0
+    solved = _phase_one(A, b)
+    if solved is None:
+        return None
+    _, dual = solved
+    return bool(dual @ b > 1e-7)
+
+
+def _frozen_message(rows: tuple[int, ...], run: Run) -> Message:
+    these = "this row" if len(rows) == 1 else "these rows"
+    hidden = (
+        ""
+        if not run.arch.hidden
+        else f" Its {run.arch.activation} hidden units give 0 for a net input of 0, so the zeros reach "
+        "the output unchanged."
+    )
+    return Message(
+        "cannot_fit",
+        "warning",
+        f"{_rows_text(rows).capitalize()}: all inputs 0 and no bias, so the output is σ(0) = 0.5 forever.",
+        "Without a bias every net input is a weighted sum of the inputs, so for a row of zeros it is 0 "
+        f"whatever the weights: training can never move {these} away from 0.5.{hidden}",
+        "Fix: add an input column of constant 1s (as the notebook's x3) or tick Learned biases "
+        "(sidebar → Network).",
+    )
+
+
+def _origin_message(run: Run, output: int) -> Message:
+    table = run.table
+    which = "" if table.n_outputs == 1 else f" (output {output_names(table.n_outputs)[output]})"
+    return Message(
+        "cannot_fit",
+        "warning",
+        f"No bias: this table{which} cannot be fit by a line through the origin.",
+        "With no learned bias and no constant input column the output unit's boundary w·x = 0 always "
+        "passes through the origin, and no such line puts the rows with target 1 on one side and those "
+        "with target 0 on the other.",
+        "Fix: add an input column of constant 1s (as the notebook's x3) or tick Learned biases "
+        "(sidebar → Network).",
+    )
+
+
 def diagnose(run: Run) -> Diagnosis:
     """Run every check on ``run`` at its final iteration and word the findings.
 
-    Messages, most important first: conflicting rows; "cannot fit" (no hidden layer and an output
-    that is not linearly separable, with why, the line found and the fix); dead ReLU units; a stall
-    (not reported when "cannot fit" already explains it); vanishing gradients while not stalled.
+    Messages, most important first: conflicting rows; "cannot fit" (rows of zeros with no bias, stuck
+    at 0.5; no hidden layer and no offset, where no line through the origin separates the rows; no hidden
+    layer and an output that is not linearly separable, with why, the line found and the fix); dead ReLU
+    units; a stall (not reported when "cannot fit" already explains it); vanishing gradients while not
+    stalled.
     """
     table = run.table
     conflicts = table.conflicting_rows()
@@ -600,7 +675,16 @@ def diagnose(run: Run) -> Diagnosis:
     if conflicts:
         messages.append(_conflict_message(conflicts))
     cannot_fit = False
-    if run.arch.n_layers == 1:
+    frozen = [r for r in frozen_rows(run) if np.any(table.y[r - 1] != 0.5)]
+    if frozen:
+        messages.append(_frozen_message(tuple(frozen), run))
+        cannot_fit = True
+    elif run.arch.n_layers == 1 and not has_offset(run):
+        for j in range(table.n_outputs):
+            if through_origin_separable(table, j) is False:
+                messages.append(_origin_message(run, j))
+                cannot_fit = True
+    if run.arch.n_layers == 1 and not cannot_fit:
         for sep in seps:
             if sep.separable is False:
                 line = next((li for li in lines if li.output == sep.output), None)

@@ -37,7 +37,7 @@ def table_from_csv_bytes(data: bytes) -> TruthTable:
         when the file is too large, binary, not UTF-8, or not a valid table (naming the bad cell).
     """
     if len(data) > MAX_CSV_BYTES:
-        raise TableError(f"The file is larger than {MAX_CSV_BYTES // 1024} KiB.")
+        raise TableError(f"The file is larger than {MAX_CSV_BYTES // 2**20} MB.")
     if b"\x00" in data:
         raise TableError("This is not a CSV text file (it contains binary data).")
     try:

@@ -1,13 +1,14 @@
 """Experiments as links: a run's settings encoded as URL query parameters, and decoded back.
 
-Keys: ``preset``, ``table`` (omitted when it is the preset's own table), ``lr``, ``iterations``,
-``seed``, ``hidden``, ``activation``, ``bias``, and two optional ones, ``target`` (early-stop loss) and
-``input`` (the test input to predict). A table is written as CSV with ``;`` between lines:
+Keys: ``preset`` (``custom`` for a table of one's own), ``table`` (omitted when it is the preset's own
+table), ``lr``, ``iterations`` (the training length), ``seed``, ``hidden``, ``activation``, ``bias``, and
+optional ones: ``target`` (early-stop loss), ``input`` (the test input to predict) and ``at`` (the
+iteration shown, when it is not the last). A table is written as CSV with ``;`` between lines:
 ``x1,x2,x3,y;0,0,1,0;1,1,1,1;1,0,1,1;0,1,1,0``. Numbers are written exactly (shortest round-trip form),
 so a link reopens the same run bit for bit.
 
-Decoding never fails: each bad, oversized or missing value falls back to its default and adds a plain-
-text notice (user text in it is quoted and shortened) for the page to show.
+Decoding never fails: a missing key takes its default silently; each bad or oversized value falls back to
+its default and adds a plain-text notice (user text in it is quoted and shortened) for the page to show.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ from backprop.table import DEFAULT_PRESET, PRESETS, TruthTable, get_preset, tabl
 from backprop.trainer import MAX_ITERATIONS, MAX_LEARNING_RATE, MAX_SEED, TrainConfig
 
 SETTING_KEYS = ("preset", "table", "lr", "iterations", "seed", "hidden", "activation", "bias")
-QUERY_KEYS = (*SETTING_KEYS, "target", "input")
-OPTIONAL_KEYS = ("table", "target", "input")  # absent means: the preset's table, no target, its test input
+QUERY_KEYS = (*SETTING_KEYS, "target", "input", "at")
+CUSTOM = "custom"  # the preset name of a table that is not a preset's (edited, uploaded, from a link)
 MAX_TABLE_CHARS = 4096  # a table longer than this is not put in (or read from) a link
 MAX_VALUE_CHARS = 100  # any other value
 MIN_LEARNING_RATE = 0.001  # the app's smallest learning rate
@@ -43,12 +44,14 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Experiment:
-    """Everything a link carries: preset name, table, training configuration and test input."""
+    """Everything a link carries: preset name, table, training configuration, test input, and the
+    iteration shown (``None``: the last one, ``config.n_iterations``)."""
 
     preset: str = DEFAULT_PRESET
     table: TruthTable = field(default_factory=lambda: get_preset(DEFAULT_PRESET).table)
     config: TrainConfig = field(default_factory=TrainConfig)
     test_input: tuple[float, ...] = get_preset(DEFAULT_PRESET).test_input
+    at: int | None = None
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,8 @@ def encode(experiment: Experiment) -> dict[str, str]:
     if config.target_loss is not None:
         params["target"] = number_text(config.target_loss)
     params["input"] = ",".join(number_text(v) for v in experiment.test_input)
+    if experiment.at is not None and experiment.at != config.n_iterations:
+        params["at"] = str(experiment.at)
     return params
 
 
@@ -232,7 +237,7 @@ def decode(params: Mapping[str, object], max_iterations: int = MAX_ITERATIONS) -
     -------
     Decoded
         ``notices`` has one plain-text line per value that fell back to its default, plus one line
-        for ignored unknown keys and one for missing keys when the link set some but not all.
+        for ignored unknown keys. Missing keys take their defaults without a notice.
     """
     raw = {str(k): _last(v) for k, v in params.items()}
     defaults = TrainConfig()
@@ -254,8 +259,12 @@ def decode(params: Mapping[str, object], max_iterations: int = MAX_ITERATIONS) -
             notices.append(f"Link value {key}={shown} {reason.rstrip('.')}; using {default_text}.")
             return default
 
-    preset = read("preset", lambda t: _choice(t, list(PRESETS)), DEFAULT_PRESET, DEFAULT_PRESET)
-    table = read("table", decode_table, get_preset(preset).table, f"the {preset} table")
+    preset = read("preset", lambda t: _choice(t, [*PRESETS, CUSTOM]), DEFAULT_PRESET, DEFAULT_PRESET)
+    if preset == CUSTOM and "table" not in raw:
+        notices.append(f"Link value preset={CUSTOM} needs a table; using {DEFAULT_PRESET}.")
+        preset = DEFAULT_PRESET
+    default_table = get_preset(DEFAULT_PRESET if preset == CUSTOM else preset).table
+    table = read("table", decode_table, default_table, f"the {preset} table")
     lr = read(
         "lr",
         lambda t: _float(t, MIN_LEARNING_RATE, MAX_LEARNING_RATE),
@@ -279,6 +288,7 @@ def decode(params: Mapping[str, object], max_iterations: int = MAX_ITERATIONS) -
         fallback_input,
         ",".join(number_text(v) for v in fallback_input),
     )
+    at: int | None = read("at", lambda t: _int(t, 0, max_iterations), None, "the last iteration")
     config = TrainConfig(
         learning_rate=lr,
         n_iterations=n_iterations,
@@ -289,15 +299,11 @@ def decode(params: Mapping[str, object], max_iterations: int = MAX_ITERATIONS) -
         target_loss=target,
     )
 
-    if from_link:
-        missing = [k for k in QUERY_KEYS if k not in raw and k not in OPTIONAL_KEYS]
-        if missing:
-            notices.append(f"The link does not set {', '.join(missing)}: using the defaults.")
     unknown = [k for k in raw if k not in QUERY_KEYS]
     if unknown and from_link:
         shown = ", ".join(_shown(k) for k in unknown[:5]) + (", …" if len(unknown) > 5 else "")
         notices.append(f"Ignored unknown link parameters: {shown}.")
-    experiment = Experiment(preset, table, config, test_input)
+    experiment = Experiment(preset, table, config, test_input, at)
     return Decoded(experiment, tuple(notices), from_link)
 
 

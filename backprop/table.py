@@ -24,7 +24,7 @@ FloatArray = NDArray[np.float64]
 MAX_INPUTS = 8
 MAX_OUTPUTS = 4
 MAX_ROWS = 256
-MAX_CSV_BYTES = 64 * 1024
+MAX_CSV_BYTES = 1024 * 1024  # 1 MB: the page's upload limit (server.maxUploadSize) too
 
 
 def _frozen(values: object) -> FloatArray:
@@ -213,7 +213,7 @@ def table_from_cells(columns: Sequence[str], rows: Sequence[Sequence[object]]) -
 def parse_csv(text: str) -> TruthTable:
     """Parse CSV text with a header ``x1..xn,y`` (or ``y1..ym``) into a validated table."""
     if len(text.encode("utf-8", errors="replace")) > MAX_CSV_BYTES:
-        raise TableError(f"The CSV is larger than {MAX_CSV_BYTES // 1024} KiB.")
+        raise TableError(f"The CSV is larger than {MAX_CSV_BYTES // 2**20} MB.")
     if "\x00" in text:
         raise TableError("This does not look like a CSV text file (it contains binary data).")
     try:  # newline="": lines may end in \n, \r\n or a classic Mac \r, as csv.reader expects

@@ -26,7 +26,7 @@ from test_limits import APP_MAX_ITERATIONS, BAD_SETTINGS, BAD_TABLES, BadSetting
 
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 NOTEBOOK_PREDICTION = "0.99993703"
-KEEPING = "Keeping the last valid value."
+KEEPING = "the last valid value."
 STILL = "Training still uses the last valid table."
 INPUT_TYPES = {"number_input", "slider", "radio", "selectbox", "checkbox", "text_input", "file_uploader"}
 
@@ -153,7 +153,7 @@ def test_each_refused_setting_shows_an_error_under_its_widget_and_keeps_the_last
         key = widget_key(bad)
         message = error_under(at, key, KEEPING)
         assert "\n" not in message
-        assert at.session_state[key] == DEFAULTS[key], bad.id
+        assert at.session_state["valid_settings"][key] == DEFAULTS[key], bad.id
     # the run is the one of the valid settings that came with the bad ones (a hidden layer, a target)
     refused = {widget_key(b) for b in group}
     valid = tuple(sorted((k, v) for k, v in state.items() if k in DEFAULTS and k not in refused))
@@ -184,33 +184,35 @@ def test_a_refused_setting_keeps_the_last_valid_value_not_the_default() -> None:
 @pytest.mark.parametrize(
     ("key", "value"),
     [
-        ("learning_rate", 0.0),
-        ("learning_rate", 1e6),
-        ("learning_rate", math.nan),
-        ("n_iterations", 0),
-        ("n_iterations", APP_MAX_ITERATIONS + 1),
-        ("seed", -1),
-        ("seed", 2**32),
+        ("learning_rate", "0"),
+        ("learning_rate", "1e6"),
+        ("learning_rate", "nan"),
+        ("n_iterations", "0"),
+        ("n_iterations", str(APP_MAX_ITERATIONS + 1)),
+        ("seed", "-1"),
+        ("seed", str(2**32)),
         ("n_inputs", 99),
     ],
 )
 def test_an_out_of_range_widget_value_never_breaks_the_app(key: str, value: object) -> None:
-    """What a crafted request could send for a number input: Streamlit resets it within the bounds."""
+    """What a crafted request could send: the page goes on with the last valid value and says so."""
     at = app()
     at.session_state[key] = value
     rerun(at)
-    assert at.session_state["valid_settings"][key] == at.session_state[key]
+    error_under(at, key, KEEPING)
+    assert at.session_state["valid_settings"][key] == {**DEFAULTS, "n_inputs": 3}[key]
     rerun(at)  # and the next run is fine too
     metric(at, "Iteration")
 
 
-def test_the_number_inputs_carry_the_app_limits() -> None:
+def test_the_settings_show_their_limits_where_they_are_entered() -> None:
     at = app()
-    bounds = {n.key: (n.min, n.max) for n in at.number_input}
-    assert bounds["n_iterations"] == (1, APP_MAX_ITERATIONS)
-    assert bounds["seed"] == (0, 2**32 - 1)
-    assert bounds["learning_rate"][1] == 100
-    assert bounds["n_inputs"] == (1, 8) and bounds["n_outputs"] == (1, 4)
+    labels = {w.key: w.label for w in [*at.text_input, *at.number_input]}
+    assert labels["learning_rate"] == "Learning rate (from 0.001 to 100)"
+    assert labels["n_iterations"] == f"Iterations (from 1 to {APP_MAX_ITERATIONS:,})"
+    assert labels["seed"] == f"Seed (from 0 to {2**32 - 1:,})"
+    assert labels["n_inputs"] == "Input columns (from 1 to 8)"
+    assert labels["n_outputs"] == "Output columns (from 1 to 4)"
     sliders = [s for s in app(hidden_layers=2).slider if s.key and s.key.startswith("hidden_units_")]
     assert [(s.min, s.max) for s in sliders] == [(1, 8), (1, 8)]
     assert at.radio(key="hidden_layers").options == ["0", "1", "2"]
@@ -267,7 +269,7 @@ def test_a_bad_table_edit_shows_an_error_under_the_editor_and_trains_the_last_va
     else:
         edit(at, {**VALID_EDIT, **(edited or {})}, added, deleted)
         message = error_under(at, f"table_editor_{at.session_state['table_version']}", STILL)
-        assert mentions in message
+        assert mentions in message.replace("\\", "")  # Markdown escapes removed, as a reader sees it
     assert (metric(at, "Loss"), prediction(at)) == before
     assert at.session_state["valid_table"].X[0, 0] == 1.0
 

@@ -21,7 +21,7 @@ def app(preset: str = "notebook", hidden_layers: int = 0, use_bias: bool = False
         at.selectbox(key="preset").set_value(preset).run()
     at.radio(key="hidden_layers").set_value(hidden_layers)
     at.checkbox(key="use_bias").set_value(use_bias)
-    at.number_input(key="learning_rate").set_value(lr)
+    at.text_input(key="learning_rate").set_value(str(lr))
     at.run()
     assert not at.exception, at.exception
     return at
@@ -103,7 +103,7 @@ def test_xor_with_a_hidden_layer_learns_and_raises_no_warning() -> None:
 def test_dead_relu_units_are_named_in_the_app() -> None:
     at = app(**CASES["xor with a hidden layer"])
     at.selectbox(key="activation").set_value("relu")
-    at.number_input(key="seed").set_value(3)
+    at.text_input(key="seed").set_value(str(3))
     at.run()
     assert not at.exception
     (text,) = [w for w in warnings(at) if w.startswith("Dead ReLU units")]
@@ -183,7 +183,7 @@ def test_a_heavy_sweep_waits_for_a_click() -> None:
     at = app("parity3", hidden_layers=2)
     at.slider(key="hidden_units_1").set_value(8)
     at.slider(key="hidden_units_2").set_value(8)
-    at.number_input(key="n_iterations").set_value(50_000)
+    at.text_input(key="n_iterations").set_value(str(50_000))
     at.run()
     open_tab(at, "Learning-rate sweep")
     assert "sweep_chart" not in charts(at)

@@ -247,7 +247,7 @@ BAD_FILES = {
     "latin1.csv": ("x1,y\n1,0\ncafé,1\n".encode("latin-1"), "not UTF-8"),
     "utf16.csv": ("x1,y\n1,0\n".encode("utf-16"), "is UTF-16 text; save it as UTF-8"),
     "utf16be.csv": (codecs.BOM_UTF16_BE + "x1,y\n1,0\n".encode("utf-16-be"), "UTF-16"),
-    "huge.csv": (b"x1,y\n" + b"0,0\n" * (MAX_CSV_BYTES // 4), "larger than 64 KiB"),
+    "huge.csv": (b"x1,y\n" + b"0,0\n" * (MAX_CSV_BYTES // 4), "larger than 1 MB"),
     "empty.csv": (b"", "empty"),
     "header.csv": (b"a,b\n1,0\n", "Header"),
     "ragged.csv": (b"x1,x2,y\n0,0,0\n1,1\n", "Row 2 has 2 cells"),

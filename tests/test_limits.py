@@ -20,14 +20,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from backprop import cli
+from backprop import cli, share
 from backprop.activations import sigmoid
 from backprop.diagnostics import diagnose
 from backprop.errors import BackpropError, ConfigError, TableError
 from backprop.export import table_from_csv_bytes
 from backprop.network import Architecture, init_params, make_params, predict
 from backprop.table import MAX_CSV_BYTES, MAX_INPUTS, MAX_OUTPUTS, MAX_ROWS, PRESETS, TruthTable, parse_csv
-from backprop.trainer import MAX_ITERATIONS, MAX_SEED, TrainConfig, train
+from backprop.trainer import MAX_ITERATIONS, MAX_LEARNING_RATE, MAX_SEED, TrainConfig, train
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "streamlit_app.py"
@@ -136,7 +136,7 @@ BAD_TABLES = [
     BadTable("png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
     BadTable("latin-1", "x1,y\n1,0\ncafé,1\n".encode("latin-1"), "UTF-8"),
     BadTable("utf-16", "x1,y\n1,0\n".encode("utf-16"), "binary|UTF-16"),
-    BadTable("too large", b"x1,y\n" + _rows(MAX_CSV_BYTES // 4), "KiB"),
+    BadTable("too large", b"x1,y\n" + _rows(MAX_CSV_BYTES // 4), "MB"),
     BadTable("empty file", b"", "empty"),
     BadTable("control characters", b"\r\x01", "Header"),
 ]
@@ -395,7 +395,8 @@ def test_a_stalled_run_with_saturated_units_and_unmet_targets_is_flagged_with_it
 
 # --- many users in one process ------------------------------------------------------------------------
 
-SOURCES = sorted([*(ROOT / "backprop").glob("*.py"), APP])
+PAGE = sorted([APP, *(ROOT / "app").glob("*.py")])  # every file that imports streamlit
+SOURCES = sorted([*(ROOT / "backprop").glob("*.py"), *PAGE])
 _MUTABLE_CALLS = {
     "dict",
     "list",
@@ -449,35 +450,38 @@ def _calls(tree: ast.AST, name: str) -> list[ast.Call]:
     ]
 
 
+def _page_text() -> str:
+    return "\n".join(path.read_text(encoding="utf-8") for path in PAGE)
+
+
 def test_app_caches_are_bounded() -> None:
-    tree = ast.parse(APP.read_text(encoding="utf-8"))
+    tree = ast.parse(_page_text())
     decorators = [d for d in ast.walk(tree) if isinstance(d, ast.Call) and "cache_" in ast.unparse(d.func)]
     assert decorators, "expected st.cache_data around training"
     for decorator in decorators:
         keywords = {k.arg for k in decorator.keywords}
         assert {"max_entries", "ttl"} <= keywords, ast.unparse(decorator)
-    assert "cache_resource" not in APP.read_text(encoding="utf-8")  # one shared object for every user
+    assert "cache_resource" not in _page_text()  # one shared object for every user
 
 
 def test_app_never_renders_html() -> None:
-    tree = ast.parse(APP.read_text(encoding="utf-8"))
+    tree = ast.parse(_page_text())
     for call in ast.walk(tree):
         if isinstance(call, ast.Call):
             for keyword in call.keywords:
                 if keyword.arg == "unsafe_allow_html":
                     assert isinstance(keyword.value, ast.Constant) and keyword.value.value is False
     assert not _calls(tree, ".html"), "st.html renders raw HTML"
-    assert not _calls(tree, "components.html") and "components.v1" not in APP.read_text(encoding="utf-8")
+    assert not _calls(tree, "components.html") and "components.v1" not in _page_text()
 
 
-def test_app_widgets_enforce_the_app_limits() -> None:
-    """The number inputs carry the same bounds the app checks in code (tests/test_app_limits.py)."""
-    tree = ast.parse(APP.read_text(encoding="utf-8"))
-    bounds = {}
-    for call in _calls(tree, "number_input"):
-        keywords = {k.arg: ast.unparse(k.value) for k in call.keywords}
-        bounds[keywords.get("key")] = (keywords.get("min_value"), keywords.get("max_value"))
-    assert bounds["'n_iterations'"] == ("1", "APP_MAX_ITERATIONS")
-    assert bounds["'seed'"] == ("0", "MAX_SEED")
-    assert bounds["'learning_rate'"][1] == "MAX_LEARNING_RATE"
-    assert f"APP_MAX_ITERATIONS = {APP_MAX_ITERATIONS:_}" in APP.read_text(encoding="utf-8")
+def test_app_settings_carry_the_app_limits() -> None:
+    """The typed settings are checked against the same limits as the library and the links."""
+    from app.state import APP_MAX_ITERATIONS as PAGE_MAX_ITERATIONS
+    from app.state import TYPED_SETTINGS
+
+    assert PAGE_MAX_ITERATIONS == APP_MAX_ITERATIONS
+    assert TYPED_SETTINGS["n_iterations"][1:] == (True, 1, APP_MAX_ITERATIONS)
+    assert TYPED_SETTINGS["seed"][1:] == (True, 0, MAX_SEED)
+    assert TYPED_SETTINGS["learning_rate"][1:] == (False, share.MIN_LEARNING_RATE, MAX_LEARNING_RATE)
+    assert TYPED_SETTINGS["target_loss"][1:] == (False, 0.0, share.MAX_TARGET_LOSS)

@@ -218,11 +218,9 @@ def test_max_iterations_is_the_callers() -> None:
     assert "is not from 0 to 100,000" in decoded.notices[0]
 
 
-def test_missing_values_are_named_in_a_notice() -> None:
+def test_missing_values_take_their_defaults_silently() -> None:
     decoded = decode({"preset": "xor", "hidden": "4"})
-    assert decoded.notices == (
-        "The link does not set lr, iterations, seed, activation, bias: using the defaults.",
-    )
+    assert decoded.notices == ()
     experiment = decoded.experiment
     assert experiment.table == get_preset("xor").table
     assert experiment.test_input == get_preset("xor").test_input
@@ -336,19 +334,37 @@ def test_a_junk_link_opens_the_defaults_with_a_visible_notice() -> None:
 
 def test_the_address_bar_follows_the_experiment() -> None:
     at = _open()
-    at.number_input(key="learning_rate").set_value(0.25).run()
+    at.text_input(key="learning_rate").set_value("0.25").run()
     assert at.query_params["lr"] == "0.25"
+    assert "at" not in at.query_params  # the last iteration is shown
     next(b for b in at.button if b.label == "Step").click().run()
-    assert at.query_params["iterations"] == "10001"
+    # the training length and the iteration shown travel apart
+    assert at.query_params["iterations"] == "10000" and at.query_params["at"] == "10001"
     reopened = _open({k: v for k, v in at.query_params.items()})
     assert _metric(reopened, "Iteration") == "10,001"
     assert _metric(reopened, "Prediction") == _metric(at, "Prediction")
 
 
-def test_a_link_with_zero_iterations_shows_the_initial_weights() -> None:
+def test_a_link_made_while_stepping_keeps_the_training_length() -> None:
+    at = _open()
+    next(b for b in at.button if b.label == "Reset").click().run()
+    for _ in range(3):
+        next(b for b in at.button if b.label == "Step").click().run()
+    assert _metric(at, "Iteration") == "3"
+    assert at.query_params["iterations"] == "10000" and at.query_params["at"] == "3"
+    reopened = _open({k: v for k, v in at.query_params.items()})
+    assert _metric(reopened, "Iteration") == "3"
+    assert _metric(reopened, "Prediction") == _metric(at, "Prediction")
+    next(b for b in reopened.button if b.label == "Train").click().run()
+    assert _metric(reopened, "Iteration") == "10,000"
+
+
+def test_an_old_link_with_zero_iterations_shows_the_initial_weights_and_trains_in_full() -> None:
     at = _open({**encode(Experiment()), "iterations": "0"})
-    assert _metric(at, "Iteration") == "0"
-    assert at.query_params["iterations"] == "0"
+    assert _metric(at, "Iteration") == "0" and not at.warning
+    assert at.query_params["iterations"] == "10000" and at.query_params["at"] == "0"
+    next(b for b in at.button if b.label == "Train").click().run()
+    assert _metric(at, "Iteration") == "10,000"
 
 
 def test_a_link_with_a_table_and_target_loss() -> None:
@@ -379,7 +395,7 @@ def test_uploaded_table_round_trips_and_bad_files_are_refused() -> None:
     for name, data, reason in [
         ("bad.csv", b"x1,y\n0,2\n", "outside [0, 1]"),
         ("latin1.csv", "x1,y\n0,0\n\xe9,1\n".encode("latin-1"), "not UTF-8"),
-        ("big.csv", b"x1,y\n" + b"0,0\n" * 20_000, "larger than 64 KiB"),
+        ("big.csv", b"x1,y\n" + b"0,0\n" * 300_000, "larger than 1 MB"),
         ("binary.csv", b"x1,y\n\x00\x01", "binary"),
     ]:
         at.file_uploader(key="table_upload").set_value((name, data, "text/csv")).run()

@@ -1,0 +1,155 @@
+"""Sharing: the link in the address bar (read once per session, then kept in step with the run), the CSV
+upload, and the downloads."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app.state import APP_MAX_ITERATIONS, CUSTOM, apply_table, set_setting, setting
+from backprop import export, share, table_to_csv
+from backprop.errors import TableError
+from backprop.table import MAX_ROWS
+from backprop.trainer import Run, TrainConfig
+
+UPLOAD_LIMIT_MB = 1  # st.file_uploader's unit; equal to server.maxUploadSize in .streamlit/config.toml
+
+
+def load_shared_experiment() -> None:
+    """Once per session, before any widget exists: open the experiment in the page's link, if any."""
+    if st.session_state.get("link_loaded"):
+        return
+    st.session_state.link_loaded = True
+    decoded = share.decode(st.query_params.to_dict(), max_iterations=APP_MAX_ITERATIONS)
+    if not decoded.from_link:
+        return
+    experiment, config = decoded.experiment, decoded.experiment.config
+    apply_table(experiment.table, experiment.test_input, experiment.preset)
+    # An old link's iterations=0 meant "show the initial weights": the training length is the default.
+    n_iterations = config.n_iterations or TrainConfig().n_iterations
+    at = 0 if config.n_iterations == 0 else experiment.at
+    set_setting("learning_rate", config.learning_rate)
+    set_setting("n_iterations", n_iterations)
+    set_setting("seed", config.seed)
+    set_setting("hidden_layers", len(config.hidden))
+    for layer, units in enumerate(config.hidden, start=1):
+        set_setting(f"hidden_units_{layer}", units)
+    set_setting("activation", config.activation)
+    set_setting("use_bias", config.use_bias)
+    set_setting("use_target", config.target_loss is not None)
+    if config.target_loss is not None:
+        set_setting("target_loss", config.target_loss)
+    if at is not None and at > n_iterations:  # stepped past the training length
+        st.session_state.trained_to = at
+    elif at is not None:
+        st.session_state.pending_at = at
+    if decoded.notices:
+        lines = "\n".join(f"- {share.escape_markdown(notice)}" for notice in decoded.notices)
+        st.warning(f"Some values in this link could not be used:\n\n{lines}", icon="⚠️")
+
+
+def on_upload() -> None:
+    """Load an uploaded CSV table, or remember why it was refused (shown under the uploader)."""
+    uploaded = st.session_state.table_upload
+    if uploaded is None:
+        return
+    try:
+        table = export.table_from_csv_bytes(uploaded.getvalue())
+    except TableError as error:
+        st.session_state.upload_error = (uploaded.file_id, f"{uploaded.name}: {error}")
+        return
+    st.session_state.upload_error = None
+    last = st.session_state.valid_test_input
+    fits = len(last) == table.n_inputs
+    apply_table(table, last if fits else share.default_test_input(CUSTOM, table.n_inputs), CUSTOM)
+    st.session_state.trained_to = None
+
+
+def share_and_export(run: Run, test_input: tuple[float, ...], iteration: int) -> None:
+    """Keep the address bar a link to this run and the iteration shown; show it, the CSV upload and the
+    downloads. The link carries the training length (the Iterations setting) and the iteration shown
+    (``at``) apart, so a link made while stepping reopens the same view and Train still trains it all."""
+    preset = setting("preset")
+    config = TrainConfig(**{**run.config.__dict__, "n_iterations": setting("n_iterations")})
+    params = share.encode(share.Experiment(preset, run.table, config, test_input, iteration))
+    if st.query_params.to_dict() != params:
+        st.query_params.from_dict(params)
+    # Drawn only while open (opening it reruns the script): a collapsed section costs the page nothing.
+    with st.expander("Share & export", icon=":material/share:", key="share_open", on_change="rerun") as box:
+        if not box.open:
+            return
+        st.markdown("**Link to this experiment**")
+        page_url = getattr(st.context, "url", None)  # the address in the user's browser, without query
+        st.code(share.share_url(page_url, params), language=None, wrap_lines=True)
+        st.caption(
+            "Copy it with the button in the box (the address bar holds it too). Opening it reruns "
+            "exactly this experiment: table, preset, learning rate, iterations, seed, network, and the "
+            "iteration shown."
+        )
+        if not share.table_fits_link(run.table):
+            st.caption(
+                "This table is too long for a link, which reopens the notebook's table: share its CSV."
+            )
+        st.file_uploader(
+            "Upload a truth table (CSV)",
+            type="csv",
+            key="table_upload",
+            on_change=on_upload,
+            max_upload_size=UPLOAD_LIMIT_MB,
+            help="A header x1,…,xn then y (or y1,…,ym), one row per example, targets from 0 to 1. "
+            "The Table CSV download below is in this format.",
+        )
+        st.caption(
+            f"CSV, at most {UPLOAD_LIMIT_MB} MB and {MAX_ROWS} rows: a header x1,…,xn then y (or "
+            "y1,…,ym), one row per example, targets from 0 to 1."
+        )
+        refused = st.session_state.get("upload_error")
+        uploaded = st.session_state.get("table_upload")
+        if refused and uploaded is not None and refused[0] == uploaded.file_id:
+            message = share.escape_markdown(refused[1])
+            st.error(f"{message} Training still uses the last valid table.", icon="⚠️")
+        a, b = st.columns(2)
+        a.download_button(
+            "Table (CSV)",
+            table_to_csv(run.table),
+            "truth-table.csv",
+            "text/csv",
+            key="download_table",
+            on_click="ignore",
+            icon=":material/table:",
+            width="stretch",
+            help="The truth table being trained on, as CSV (upload it again above).",
+        )
+        b.download_button(
+            "NumPy script",
+            export.numpy_script(run, test_input, preset),
+            "backprop_run.py",
+            "text/x-python",
+            key="download_script",
+            on_click="ignore",
+            icon=":material/code:",
+            width="stretch",
+            help="A standalone Python script in the notebook's style (NumPy only) that reruns this "
+            "experiment and prints the same prediction.",
+        )
+        a.download_button(
+            "Run (JSON)",
+            lambda: export.run_to_json(run, preset, test_input),
+            "backprop-run.json",
+            "application/json",
+            key="download_json",
+            on_click="ignore",
+            icon=":material/data_object:",
+            width="stretch",
+            help="Configuration, table, initial and final weights, and the loss history.",
+        )
+        b.download_button(
+            "History (CSV)",
+            lambda: export.history_to_csv(run),
+            "backprop-history.csv",
+            "text/csv",
+            key="download_history",
+            on_click="ignore",
+            icon=":material/timeline:",
+            width="stretch",
+            help="Loss and every weight at each recorded iteration (at most about 1,000 rows).",
+        )

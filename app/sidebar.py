@@ -1,0 +1,147 @@
+"""The sidebar: the preset, the network, the training settings, and Train / Step / Reset / New seed."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app.state import (
+    CUSTOM,
+    PRESET_CHOICES,
+    TYPED_SETTINGS,
+    on_new_seed,
+    on_preset_change,
+    on_reset,
+    on_step,
+    on_train,
+    setting,
+)
+from app.widgets import refused_notice
+from backprop.activations import ACTIVATIONS
+from backprop.network import MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS
+from backprop.parse import limits_text
+from backprop.table import get_preset
+
+CUSTOM_DESCRIPTION = "Your own table: edited, uploaded or opened from a link. Pick a preset to start over."
+
+
+def preset_control() -> None:
+    bar = st.sidebar
+    bar.selectbox(
+        "Preset",
+        PRESET_CHOICES,
+        key="preset",
+        format_func=lambda name: "custom (your own table)" if name == CUSTOM else name,
+        on_change=on_preset_change,
+        help="Load a truth table. The notebook's table is the default; an edited table is “custom”.",
+    )
+    refused_notice("preset", bar)
+    name = setting("preset")
+    bar.caption(CUSTOM_DESCRIPTION if name == CUSTOM else get_preset(name).description)
+
+
+def typed_setting(key: str, help_text: str) -> None:
+    """A setting typed as text, its limits in the label, and under it the message if it is refused."""
+    what, _, low, high = TYPED_SETTINGS[key]
+    st.sidebar.text_input(f"{what} ({limits_text(low, high)})", key=key, help=help_text)
+    refused_notice(key, st.sidebar)
+
+
+def network_controls() -> None:
+    bar = st.sidebar
+    bar.subheader("Network")
+    bar.radio(
+        "Hidden layers",
+        list(range(MAX_HIDDEN_LAYERS + 1)),
+        key="hidden_layers",
+        horizontal=True,
+        help="0 is the notebook's single sigmoid unit. A hidden layer lets the network learn XOR.",
+    )
+    refused_notice("hidden_layers", bar)
+    for i in range(1, setting("hidden_layers") + 1):
+        bar.slider(
+            f"Units in hidden layer {i}",
+            1,
+            MAX_HIDDEN_UNITS,
+            key=f"hidden_units_{i}",
+            help="Number of units in this hidden layer.",
+        )
+        refused_notice(f"hidden_units_{i}", bar)
+    bar.selectbox(
+        "Hidden activation",
+        list(ACTIVATIONS),
+        key="activation",
+        disabled=setting("hidden_layers") == 0,
+        help="Activation of the hidden units; the output unit is always a sigmoid.",
+    )
+    refused_notice("activation", bar)
+    bar.checkbox(
+        "Learned biases",
+        key="use_bias",
+        help="Give every hidden and output unit a trained bias b (z = a·W + b). "
+        "The notebook has none: its constant-1 input column plays that role.",
+    )
+    refused_notice("use_bias", bar)
+
+
+def training_controls() -> None:
+    bar = st.sidebar
+    bar.subheader("Training")
+    typed_setting("learning_rate", "Step size lr in w ← w + lr·Xᵀδ. The notebook uses 1.")
+    typed_setting(
+        "n_iterations",
+        "Full-table gradient-descent updates for Train. The notebook uses 10,000. "
+        "100000, 100,000 and 1e5 all mean the same.",
+    )
+    typed_setting(
+        "seed", "Seeds np.random.RandomState for the initial weights 2·random − 1. The notebook uses 0."
+    )
+    bar.checkbox(
+        "Stop early at a target loss",
+        key="use_target",
+        help="Stop training as soon as E = ½·Σ(y − out)² is at or below the target.",
+    )
+    refused_notice("use_target", bar)
+    if setting("use_target"):
+        typed_setting("target_loss", "Training stops at the first iteration whose loss is at most this.")
+    action_buttons(bar, "sidebar")
+
+
+def action_buttons(where: object, place: str) -> None:
+    """Train, Step, Reset and New seed (``place`` keeps the keys of two sets of buttons apart)."""
+    a, b = where.columns(2)  # type: ignore[attr-defined]
+    a.button(
+        "Train",
+        on_click=on_train,
+        type="primary",
+        width="stretch",
+        key=f"train_{place}",
+        help="Train all iterations.",
+    )
+    b.button(
+        "Step",
+        on_click=on_step,
+        width="stretch",
+        key=f"step_{place}",
+        help="Apply exactly one more update to the iteration shown.",
+    )
+    a.button(
+        "Reset",
+        on_click=on_reset,
+        width="stretch",
+        key=f"reset_{place}",
+        help="Back to the initial weights (iteration 0).",
+    )
+    b.button(
+        "New seed",
+        on_click=on_new_seed,
+        width="stretch",
+        key=f"new_seed_{place}",
+        help="Draw new initial weights.",
+    )
+
+
+def sidebar() -> None:
+    st.sidebar.header("Experiment")
+    preset_control()
+    network_controls()
+    training_controls()

@@ -1,0 +1,237 @@
+"""Per-session state: defaults, the settings' rules, and the callbacks of the page's buttons.
+
+Every key of ``st.session_state`` gets its default in :func:`init_state`, before any widget exists.
+Settings are checked by :func:`keep_valid_settings` at the top of every run: the page always trains with
+``valid_settings``, the last values the core accepted.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+from backprop import share
+from backprop.activations import ACTIVATIONS
+from backprop.editing import resized
+from backprop.errors import BackpropError, ConfigError, whole_number
+from backprop.network import MAX_HIDDEN_LAYERS, hidden_layers
+from backprop.parse import parse_number, parse_whole
+from backprop.table import DEFAULT_PRESET, MAX_INPUTS, MAX_OUTPUTS, PRESETS, TruthTable, get_preset
+from backprop.trainer import MAX_LEARNING_RATE, MAX_SEED, TrainConfig
+
+APP_MAX_ITERATIONS = 100_000
+CUSTOM = share.CUSTOM
+PRESET_CHOICES = (*PRESETS, CUSTOM)
+
+# Settings typed as text: (what the message calls it, whole number?, lowest, highest). The box keeps what
+# was typed; a refused entry gets a message under it and the page goes on with the last valid value.
+TYPED_SETTINGS: Mapping[str, tuple[str, bool, float, float]] = MappingProxyType(
+    {
+        "learning_rate": ("Learning rate", False, share.MIN_LEARNING_RATE, MAX_LEARNING_RATE),
+        "n_iterations": ("Iterations", True, 1, APP_MAX_ITERATIONS),
+        "seed": ("Seed", True, 0, MAX_SEED),
+        "target_loss": ("Target loss", False, 0.0, share.MAX_TARGET_LOSS),
+    }
+)
+DEFAULT_SETTINGS: Mapping[str, object] = MappingProxyType(
+    {
+        "preset": DEFAULT_PRESET,
+        "learning_rate": 1.0,
+        "n_iterations": 10_000,
+        "seed": 0,
+        "target_loss": 0.001,
+        "use_target": False,
+        "hidden_layers": 0,
+        "hidden_units_1": 4,
+        "hidden_units_2": 4,
+        "activation": "sigmoid",
+        "use_bias": False,
+        "n_inputs": get_preset(DEFAULT_PRESET).table.n_inputs,
+        "n_outputs": get_preset(DEFAULT_PRESET).table.n_outputs,
+    }
+)
+
+
+def setting_text(key: str, value: float) -> str:
+    """A typed setting's value as its box shows it: ``10,000`` iterations, ``0.5`` learning rate."""
+    if key == "n_iterations":
+        return f"{int(value):,}"
+    return str(int(value)) if key == "seed" else share.number_text(value)
+
+
+def _table_state(table: TruthTable, test_input: tuple[float, ...]) -> dict[str, object]:
+    return {
+        "table_base": table.rows(),
+        "table_columns": list(table.columns),
+        "valid_table": table,
+        "test_input": ", ".join(share.number_text(v) for v in test_input),
+        "valid_test_input": test_input,
+        "n_inputs": table.n_inputs,
+        "n_outputs": table.n_outputs,
+    }
+
+
+def init_state() -> None:
+    """Give every session-state key its default once per session."""
+    preset = get_preset(DEFAULT_PRESET)
+    defaults: dict[str, object] = {
+        **{k: setting_text(k, v) if k in TYPED_SETTINGS else v for k, v in DEFAULT_SETTINGS.items()},  # type: ignore[arg-type]
+        "trained_to": None,  # None: train all iterations; an int: stepping, that many updates
+        "stepped": None,  # (run key, iteration) that the last Step reached
+        "shown_iteration": 0,  # the iteration the page shows: Step continues from it
+        "table_version": 0,
+        "valid_settings": dict(DEFAULT_SETTINGS),
+        "refused_settings": {},
+        **_table_state(preset.table, preset.test_input),
+    }
+    for key, value in defaults.items():
+        st.session_state.setdefault(key, value)
+
+
+def checked_setting(key: str, value: object) -> object:
+    """``value`` as widget ``key`` holds it; a :class:`BackpropError` saying why when it is refused."""
+    if key in TYPED_SETTINGS:
+        what, whole, low, high = TYPED_SETTINGS[key]
+        if whole:
+            return parse_whole(value, key, what, int(low), int(high))
+        return parse_number(value, key, what, low, high)
+    if key == "preset":
+        return value if value == CUSTOM else get_preset(value if isinstance(value, str) else "").name
+    if key in ("use_target", "use_bias"):
+        if not isinstance(value, bool | np.bool_):
+            raise ConfigError("This setting must be on or off.", key)
+        return bool(value)
+    if key == "hidden_layers":
+        return whole_number(value, key, 0, MAX_HIDDEN_LAYERS, "Hidden layers")
+    if key.startswith("hidden_units_"):
+        return hidden_layers((value,))[0]
+    if key == "activation":
+        if value not in ACTIVATIONS:
+            raise ConfigError(f"Activation must be one of {', '.join(ACTIVATIONS)}.", key)
+        return value
+    if key == "n_inputs":
+        return whole_number(value, key, 1, MAX_INPUTS, "Input columns")
+    return whole_number(value, key, 1, MAX_OUTPUTS, "Output columns")
+
+
+def keep_valid_settings() -> None:
+    """Read every setting with the core's rules. A refused choice goes back to its last valid value; a
+    refused typed entry stays in its box (nothing typed is lost) while the page uses the last valid value.
+    Either way the reason is kept for the message under the widget."""
+    state, refused = st.session_state, {}
+    valid = state.valid_settings
+    for key in DEFAULT_SETTINGS:
+        value = state.get(key, valid[key])
+        try:
+            valid[key] = checked_setting(key, value)
+        except BackpropError as error:
+            refused[key] = str(error)
+        if key not in TYPED_SETTINGS:
+            if type(valid[key]) is not type(value) or valid[key] != value:
+                state[key] = valid[key]
+        elif not isinstance(value, str):  # a number put there by code: show it as text
+            state[key] = setting_text(key, valid[key])  # type: ignore[arg-type]
+    state.refused_settings = refused
+
+
+def setting(key: str) -> Any:
+    """The value the page uses for setting ``key``: the last one its rules accepted."""
+    return st.session_state.valid_settings[key]
+
+
+def set_setting(key: str, value: object) -> None:
+    """Set a setting from code (a link, a callback): its widget and its valid value together."""
+    st.session_state.valid_settings[key] = value
+    st.session_state[key] = setting_text(key, value) if key in TYPED_SETTINGS else value  # type: ignore[arg-type]
+
+
+def train_config() -> TrainConfig:
+    """The configuration of the run to show: the valid settings, cut at the stepped iteration."""
+    layers = setting("hidden_layers")
+    trained_to = st.session_state.trained_to
+    return TrainConfig(
+        learning_rate=setting("learning_rate"),
+        n_iterations=setting("n_iterations") if trained_to is None else trained_to,
+        seed=setting("seed"),
+        hidden=tuple(setting(f"hidden_units_{i}") for i in range(1, layers + 1)),
+        activation=setting("activation"),
+        use_bias=setting("use_bias"),
+        target_loss=setting("target_loss") if setting("use_target") else None,
+    )
+
+
+def run_key(table: TruthTable, config: TrainConfig) -> int:
+    """What identifies an experiment apart from how far it was trained."""
+    return hash((table, TrainConfig(**{**config.__dict__, "n_iterations": 0})))
+
+
+# -------------------------------------------------------------------------------------------- tables
+def reset_editor(table_base: list[list[float | None]], columns: list[str]) -> None:
+    """Show ``table_base`` in a fresh editor: a new key drops the old editor's pending edits."""
+    st.session_state.table_base = table_base
+    st.session_state.table_columns = columns
+    st.session_state.table_version += 1
+
+
+def apply_table(table: TruthTable, test_input: tuple[float, ...], preset: str) -> None:
+    """Make ``table`` the one to edit and train on, with ``test_input`` (exact: no rounding in the text).
+
+    Only for callbacks and the link, which run before any widget exists.
+    """
+    for key, value in _table_state(table, test_input).items():
+        st.session_state[key] = value
+    st.session_state.valid_settings.update(n_inputs=table.n_inputs, n_outputs=table.n_outputs)
+    set_setting("preset", preset)
+    st.session_state.table_version += 1
+
+
+def mark_custom() -> None:
+    """The table is now the user's own: the preset box and the link say ``custom``."""
+    set_setting("preset", CUSTOM)
+
+
+# ----------------------------------------------------------------------------------------- callbacks
+def on_preset_change() -> None:
+    name = st.session_state.preset
+    if name not in PRESETS:  # "custom" keeps the table; anything else is refused by the settings check
+        return
+    preset = get_preset(name)
+    apply_table(preset.table, preset.test_input, name)
+    st.session_state.trained_to = None
+
+
+def on_shape_change() -> None:
+    """Add or drop input/output columns, keeping the values of the columns that remain."""
+    try:
+        n_in = whole_number(st.session_state.n_inputs, "n_inputs", 1, MAX_INPUTS, "Input columns")
+        n_out = whole_number(st.session_state.n_outputs, "n_outputs", 1, MAX_OUTPUTS, "Output columns")
+    except BackpropError:
+        return  # refused with a message under the box by the settings check
+    table = resized(st.session_state.valid_table, n_in, n_out)
+    last = st.session_state.valid_test_input
+    test_input = tuple(last[:n_in]) + (0.0,) * max(0, n_in - len(last))
+    apply_table(table, test_input, CUSTOM)
+
+
+def on_train() -> None:
+    st.session_state.trained_to = None
+    st.session_state.pop("inspect_run", None)  # show the trained run's last iteration
+
+
+def on_step() -> None:
+    """One more update after the iteration shown (which may be an earlier one, being inspected)."""
+    st.session_state.trained_to = st.session_state.shown_iteration + 1
+    st.session_state.stepped = (st.session_state.get("shown_run"), st.session_state.trained_to)
+
+
+def on_reset() -> None:
+    st.session_state.trained_to = 0
+
+
+def on_new_seed() -> None:
+    set_setting("seed", secrets.randbelow(MAX_SEED + 1))

@@ -1,0 +1,75 @@
+"""Small page helpers shared by every section: a guard around each view, choices that survive what a
+browser sends back, the message under a refused setting, and the charts' toolbar."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import streamlit as st
+
+from backprop import share
+
+T = TypeVar("T")
+LOG = logging.getLogger("backprop.app")
+VIEW_FAILED = "This view could not be drawn; the rest of the page is unaffected."
+
+
+@contextmanager
+def guarded(view: str) -> Iterator[None]:
+    """Draw one section of the page; if it fails unexpectedly, say so in that section only.
+
+    The traceback goes to the server log, never to the page. Streamlit's own control flow (rerun, stop)
+    derives from BaseException and passes through.
+    """
+    try:
+        yield
+    except Exception:
+        LOG.exception("The %s view could not be drawn", view)
+        st.error(f"{VIEW_FAILED} ({view})", icon="⚠️")
+
+
+def settle_choice(key: str, options: Sequence[T], format_func: Callable[[T], str] = str) -> T:
+    """Make widget ``key``'s value one of ``options`` before the widget is drawn, and return it.
+
+    After the options change (another table, another network) a browser sends back the old option's
+    label, which Streamlit passes on as a plain string. A label that still names an option selects it;
+    anything else falls back to the first option.
+    """
+    value = st.session_state.get(key)
+    for option in options:
+        if type(option) is type(value) and option == value:
+            return option
+    labels = [format_func(option) for option in options]
+    chosen = options[labels.index(value)] if isinstance(value, str) and value in labels else options[0]
+    st.session_state[key] = chosen
+    return chosen
+
+
+def refused_notice(key: str, where: Any = None) -> None:
+    """Under a widget: why the value entered there was refused, and which value the page uses instead."""
+    message = st.session_state.refused_settings.get(key)
+    if not message:
+        return
+    kept = st.session_state.valid_settings[key]
+    if isinstance(kept, bool):
+        kept = "on" if kept else "off"
+    elif isinstance(kept, int):
+        kept = f"{kept:,}"
+    elif isinstance(kept, float):
+        kept = share.number_text(kept)
+    text = f"{share.escape_markdown(message)} Using {share.escape_markdown(str(kept))}, the last valid value."
+    (where or st).error(text, icon="⚠️")
+
+
+def plotly_config() -> dict[str, object]:
+    """Plotly's toolbar: "Download plot as a PNG" at twice the screen resolution, no Plotly logo.
+
+    A new dict per chart: module-level objects are shared by every session of the server.
+    """
+    return {
+        "displaylogo": False,
+        "toImageButtonOptions": {"format": "png", "filename": "backprop-training", "scale": 2},
+    }

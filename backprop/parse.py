@@ -1,0 +1,105 @@
+"""Text typed by a person -> values: numbers and whole numbers, checked against their limits.
+
+Every parser raises :class:`ConfigError` with a message that names the setting, its limits and what was
+typed, fit to show under the field where it was entered.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from backprop.errors import ConfigError
+
+# 0.5, -2, .5, 1e5, 1.5E-3; digits may be grouped by thousands with commas: 100,000 or 1,000.5
+_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_SHOWN_CHARS = 24
+
+
+def shown(text: str) -> str:
+    """User text quoted for a message: printable characters only, at most a few dozen of them."""
+    text = "".join(c if c.isprintable() else "?" for c in text)
+    return repr(text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "…")
+
+
+def limits_text(low: float, high: float) -> str:
+    """``"from 0.001 to 100"``, with thousands separators for large whole numbers."""
+
+    def number(value: float) -> str:
+        return f"{int(value):,}" if float(value).is_integer() and abs(value) < 1e15 else f"{value:g}"
+
+    return f"from {number(low)} to {number(high)}"
+
+
+def parse_number(text: object, field: str, what: str, low: float, high: float) -> float:
+    """``text`` such as ``"0.5"``, ``"1e-3"`` or ``"1,000"`` as a finite float in ``low..high``.
+
+    Raises
+    ------
+    ConfigError
+        naming ``field``, saying what was typed and the limits, e.g.
+        ``Learning rate must be a number from 0.001 to 100; '1000' is too large.``
+    """
+    raw = str(text).strip()
+    rule = f"{what} must be a number {limits_text(low, high)}"
+    if not raw:
+        raise ConfigError(f"{rule}; the box is empty.", field)
+    if not _NUMBER.fullmatch(raw):
+        raise ConfigError(f"{rule}; {shown(raw)} is not a number.", field)
+    value = float(raw.replace(",", ""))
+    if not math.isfinite(value):
+        raise ConfigError(f"{rule}; {shown(raw)} is too large.", field)
+    if value < low:
+        raise ConfigError(f"{rule}; {shown(raw)} is too small.", field)
+    if value > high:
+        raise ConfigError(f"{rule}; {shown(raw)} is too large.", field)
+    return value
+
+
+def parse_whole(text: object, field: str, what: str, low: int, high: int) -> int:
+    """``text`` such as ``"100000"``, ``"100,000"`` or ``"1e5"`` as an int in ``low..high``.
+
+    Raises
+    ------
+    ConfigError
+        naming ``field``, saying what was typed and the limits.
+    """
+    raw = str(text).strip()
+    rule = f"{what} must be a whole number {limits_text(low, high)}"
+    try:
+        value = parse_number(raw, field, what, -math.inf, math.inf)
+    except ConfigError as error:
+        reason = str(error).split("; ", 1)[1]
+        raise ConfigError(f"{rule}; {reason}", field) from None
+    if not value.is_integer():
+        raise ConfigError(f"{rule}; {shown(raw)} is not whole.", field)
+    if value < low:
+        raise ConfigError(f"{rule}; {shown(raw)} is too small.", field)
+    if value > high:
+        raise ConfigError(f"{rule}; {shown(raw)} is too large.", field)
+    return int(value)
+
+
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def parse_inputs(text: object, n_inputs: int, field: str = "inputs") -> tuple[float, ...]:
+    """``"1, 0, 0"`` (commas, semicolons or spaces between values) as ``n_inputs`` finite floats.
+
+    Raises
+    ------
+    ConfigError
+        naming ``field``, with an example of what fits.
+    """
+    parts = [p for p in re.split(r"[,;\s]+", str(text).strip()) if p]
+    example = ", ".join(["1"] * n_inputs)
+    if len(parts) != n_inputs:
+        got = f"got {len(parts)}" if parts else "the box is empty"
+        raise ConfigError(f"Enter {n_inputs} numbers separated by commas, e.g. {example}; {got}.", field)
+    for part in parts:
+        if not _PLAIN_NUMBER.fullmatch(part):
+            raise ConfigError(f"Every value must be a number, e.g. {example}; {shown(part)} is not.", field)
+    values = tuple(float(p) for p in parts)
+    if not all(math.isfinite(v) for v in values):
+        raise ConfigError("Every value must be a finite number.", field)
+    return values
