@@ -18,7 +18,7 @@ from app.state import (
 from app.widgets import refused_notice
 from backprop.activations import ACTIVATIONS
 from backprop.network import MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS
-from backprop.parse import limits_text
+from backprop.parse import range_label
 from backprop.table import get_preset
 
 CUSTOM_DESCRIPTION = "Your own table: edited, uploaded or opened from a link. Pick a preset to start over."
@@ -42,7 +42,7 @@ def preset_control() -> None:
 def typed_setting(key: str, help_text: str) -> None:
     """A setting typed as text, its limits in the label, and under it the message if it is refused."""
     what, _, low, high = TYPED_SETTINGS[key]
-    st.sidebar.text_input(f"{what} ({limits_text(low, high)})", key=key, help=help_text)
+    st.sidebar.text_input(f"{what} ({range_label(low, high)})", key=key, help=help_text)
     refused_notice(key, st.sidebar)
 
 

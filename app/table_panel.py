@@ -10,21 +10,21 @@ from app.widgets import refused_notice
 from backprop import share
 from backprop.editing import apply_edits, changes_rows, edits_fit
 from backprop.errors import BackpropError, TableError
-from backprop.parse import limits_text, parse_inputs
+from backprop.parse import parse_inputs, range_label
 from backprop.table import MAX_INPUTS, MAX_OUTPUTS, MAX_ROWS, PRESETS, TruthTable, table_from_cells
 
 
 def shape_controls() -> None:
     left, right = st.columns(2)
     left.number_input(
-        f"Input columns ({limits_text(1, MAX_INPUTS)})",
+        f"Input columns ({range_label(1, MAX_INPUTS)})",
         step=1,
         key="n_inputs",
         on_change=on_shape_change,
         help="Number of inputs x1…xn. Add a column of 1s to give the unit a bias, as the notebook does.",
     )
     right.number_input(
-        f"Output columns ({limits_text(1, MAX_OUTPUTS)})",
+        f"Output columns ({range_label(1, MAX_OUTPUTS)})",
         step=1,
         key="n_outputs",
         on_change=on_shape_change,

@@ -22,13 +22,18 @@ def shown(text: str) -> str:
     return repr(text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "…")
 
 
+def _limit(value: float) -> str:
+    return f"{int(value):,}" if float(value).is_integer() and abs(value) < 1e15 else f"{value:g}"
+
+
 def limits_text(low: float, high: float) -> str:
     """``"from 0.001 to 100"``, with thousands separators for large whole numbers."""
+    return f"from {_limit(low)} to {_limit(high)}"
 
-    def number(value: float) -> str:
-        return f"{int(value):,}" if float(value).is_integer() and abs(value) < 1e15 else f"{value:g}"
 
-    return f"from {number(low)} to {number(high)}"
+def range_label(low: float, high: float) -> str:
+    """``"0.001–100"``: the limits as a field's label shows them."""
+    return f"{_limit(low)}–{_limit(high)}"
 
 
 def parse_number(text: object, field: str, what: str, low: float, high: float) -> float:

@@ -208,11 +208,11 @@ def test_an_out_of_range_widget_value_never_breaks_the_app(key: str, value: obje
 def test_the_settings_show_their_limits_where_they_are_entered() -> None:
     at = app()
     labels = {w.key: w.label for w in [*at.text_input, *at.number_input]}
-    assert labels["learning_rate"] == "Learning rate (from 0.001 to 100)"
-    assert labels["n_iterations"] == f"Iterations (from 1 to {APP_MAX_ITERATIONS:,})"
-    assert labels["seed"] == f"Seed (from 0 to {2**32 - 1:,})"
-    assert labels["n_inputs"] == "Input columns (from 1 to 8)"
-    assert labels["n_outputs"] == "Output columns (from 1 to 4)"
+    assert labels["learning_rate"] == "Learning rate (0.001–100)"
+    assert labels["n_iterations"] == f"Iterations (1–{APP_MAX_ITERATIONS:,})"
+    assert labels["seed"] == f"Seed (0–{2**32 - 1:,})"
+    assert labels["n_inputs"] == "Input columns (1–8)"
+    assert labels["n_outputs"] == "Output columns (1–4)"
     sliders = [s for s in app(hidden_layers=2).slider if s.key and s.key.startswith("hidden_units_")]
     assert [(s.min, s.max) for s in sliders] == [(1, 8), (1, 8)]
     assert at.radio(key="hidden_layers").options == ["0", "1", "2"]
