@@ -15,9 +15,12 @@ from backprop.diagnostics import (
     decision_line,
     diagnose,
     fits,
+    frozen_rows,
+    has_offset,
     saturated_rows,
     separability,
     stall,
+    through_origin_separable,
     unit_name,
     unmet,
 )
@@ -340,3 +343,66 @@ def test_conflicting_rows_are_flagged_and_the_rest_still_judged() -> None:
     table = TruthTable([[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1], [1, 1, 1]], [[0], [1], [1], [0], [0]])
     d = diagnose(train(table, TrainConfig()))  # duplicates that agree are no conflict; XOR still is
     assert d.conflicts == () and d.cannot_fit
+
+
+# --- no bias --------------------------------------------------------------------------------------------
+ZERO_ROW = TruthTable([[0, 0], [1, 1], [1, 0], [0, 1]], [[1], [1], [1], [0]])
+
+
+@pytest.mark.parametrize(
+    ("config", "frozen"),
+    [
+        (TrainConfig(n_iterations=50), (1,)),
+        (TrainConfig(n_iterations=50, hidden=(3,), activation="tanh"), (1,)),
+        (TrainConfig(n_iterations=50, hidden=(3,), activation="relu"), (1,)),
+        (TrainConfig(n_iterations=50, hidden=(3,), activation="sigmoid"), ()),  # σ(0) = 0.5 reaches it
+        (TrainConfig(n_iterations=50, use_bias=True), ()),
+    ],
+)
+def test_a_row_of_zeros_without_a_bias_is_frozen_at_one_half(config: TrainConfig, frozen: tuple) -> None:
+    run = train(ZERO_ROW, config)
+    assert frozen_rows(run) == frozen
+    if frozen:
+        assert np.all(run.final.output[0] == 0.5) and np.all(run.history[0].output[0] == 0.5)
+        (message,) = [m for m in diagnose(run).messages if m.kind == "cannot_fit"]
+        assert "σ(0) = 0.5 forever" in message.headline
+        assert "constant 1s" in message.fix and "Learned biases" in message.fix
+        assert not any("more iterations" in (m.fix or "") for m in diagnose(run).messages)
+
+
+def test_a_row_of_zeros_with_target_one_half_is_not_a_problem() -> None:
+    table = TruthTable([[0, 0], [1, 1]], [[0.5], [1]])
+    assert not [
+        m for m in diagnose(train(table, TrainConfig(n_iterations=50))).messages if m.kind == "cannot_fit"
+    ]
+
+
+def test_offset_comes_from_a_learned_bias_or_a_constant_non_zero_column() -> None:
+    notebook = PRESETS["notebook"].table
+    assert has_offset(train(notebook, TrainConfig(n_iterations=1)))
+    no_constant = TruthTable(notebook.X[:, :2], notebook.y)
+    assert not has_offset(train(no_constant, TrainConfig(n_iterations=1)))
+    assert has_offset(train(no_constant, TrainConfig(n_iterations=1, use_bias=True)))
+    zeros = TruthTable(np.hstack([notebook.X[:, :2], np.zeros((4, 1))]), notebook.y)
+    assert not has_offset(train(zeros, TrainConfig(n_iterations=1)))
+
+
+@pytest.mark.parametrize("table", all_functions(2), ids=lambda t: "".join(str(int(v)) for v in t.y[:, 0]))
+def test_lines_through_the_origin_agree_with_a_brute_force_search(table: TruthTable) -> None:
+    """Over 2 inputs (no bias), try many directions w: some put every row on its side exactly when
+    the exact check says so. Row (0, 0) is on w·x = 0 for every w, so it is met only with target 0.5."""
+    target = table.y[:, 0]
+    angles = np.linspace(0, 2 * np.pi, 3600, endpoint=False)
+    W = np.stack([np.cos(angles), np.sin(angles)])
+    z = table.X @ W
+    ok = np.all(np.where(target[:, None] > 0.5, z > 1e-9, z < -1e-9), axis=0)
+    assert through_origin_separable(table, 0) is bool(ok.any())
+
+
+def test_a_table_no_line_through_the_origin_separates_says_so_with_the_fix() -> None:
+    table = TruthTable([[1, 0], [0, 1], [1, 1]], [[1], [1], [0]])  # w1 > 0, w2 > 0 but w1 + w2 < 0
+    run = train(table, TrainConfig(n_iterations=500))
+    (message,) = [m for m in diagnose(run).messages if m.kind == "cannot_fit"]
+    assert "line through the origin" in message.headline and "Learned biases" in message.fix
+    fixed = train(table, TrainConfig(n_iterations=500, use_bias=True))
+    assert not [m for m in diagnose(fixed).messages if "origin" in m.headline]
