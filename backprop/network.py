@@ -1,9 +1,14 @@
-"""A fully connected network: parameters, forward pass, backward pass and loss.
+"""A fully connected network: parameters, forward pass, backward pass, loss and update.
 
 Conventions (the notebook's): rows are examples, ``z = a_prev @ W + b``, ``a = f(z)``. The error signal
 ``delta = -dE/dz`` is written as the notebook writes it, ``(y - out) * out * (1 - out)`` at the output,
 and gradient descent on ``E = 1/2 * sum((y - out)**2)`` is
 ``W <- W - lr * dE/dW = W + lr * a_prev.T @ delta``.
+
+This is the only place the maths is written. Arrays may carry leading axes (many runs of a sweep,
+many snapshots of a history): activations are (..., n_rows, units), weights (..., n_in, n_out) and
+biases (..., n_out), and every operation is batched over the leading axes (``@`` is NumPy's batched
+matrix product), giving each network of the batch the numbers it would get alone.
 """
 
 from __future__ import annotations
@@ -101,7 +106,10 @@ def _float_array(values: object, field: str, what: str) -> FloatArray:
 
 @dataclass(frozen=True, eq=False)
 class Params:
-    """Weights ``W[l]`` (sizes[l], sizes[l+1]) and biases ``b[l]`` (sizes[l+1],), read-only."""
+    """Weights ``W[l]`` (sizes[l], sizes[l+1]) and biases ``b[l]`` (sizes[l+1],), read-only copies.
+
+    With leading axes, (..., sizes[l], sizes[l+1]) and (..., sizes[l+1]): a stack of networks.
+    """
 
     weights: tuple[FloatArray, ...]
     biases: tuple[FloatArray, ...]
@@ -192,7 +200,7 @@ def make_params(
 
 @dataclass(frozen=True)
 class Forward:
-    """Net inputs ``z[l]`` (n_rows, sizes[l+1]) and activations ``a[l]``, with ``a[0] = X``."""
+    """Net inputs ``z[l]`` (..., n_rows, sizes[l+1]) and activations ``a[l]``, with ``a[0] = X``."""
 
     z: tuple[FloatArray, ...]
     a: tuple[FloatArray, ...]
@@ -202,15 +210,98 @@ class Forward:
         return self.a[-1]
 
 
-def forward(arch: Architecture, params: Params, X: FloatArray) -> Forward:
-    """Forward pass over all rows of ``X`` (n_rows, n_inputs)."""
+@dataclass(frozen=True)
+class Gradients:
+    """Error signals ``delta[l] = -dE/dz[l]`` (..., n_rows, sizes[l+1]) and ``dE/dW[l]``, ``dE/db[l]``."""
+
+    delta: tuple[FloatArray, ...]
+    dW: tuple[FloatArray, ...]
+    db: tuple[FloatArray, ...]
+
+
+# The records above are what the rest of the library reads. The three functions below compute them
+# from bare sequences of arrays, for the training loops (trainer.py, sweep.py), which call them many
+# thousands of times and keep nothing per iteration. (Plain loops and lists: on arrays of a few numbers,
+# Python's own overhead is a large part of an iteration.)
+
+
+def propagate(
+    arch: Architecture, weights: Sequence[FloatArray], biases: Sequence[FloatArray], X: FloatArray
+) -> tuple[list[FloatArray], list[FloatArray]]:
+    """Forward pass: net inputs ``z`` and activations ``a`` of every layer (``a[0] = X``).
+
+    Parameters
+    ----------
+    weights : per layer, (..., sizes[l], sizes[l+1]); leading axes are runs or snapshots
+    biases : per layer, (..., sizes[l+1]); read only with ``arch.use_bias``
+    X : (n_rows, n_inputs), or (..., n_rows, n_inputs)
+
+    Returns ``z`` and ``a``, per layer (..., n_rows, sizes[l+1]).
+    """
     a, zs, activations = X, [], [X]
-    for layer, (W, b) in enumerate(zip(params.weights, params.biases, strict=True)):
-        z = a @ W + b if arch.use_bias else a @ W  # z = a_prev W (+ b)
+    for layer, W in enumerate(weights):
+        z = a @ W + biases[layer][..., None, :] if arch.use_bias else a @ W  # z = a_prev W (+ b)
         a = arch.layer_activation(layer).function(z)  # a = f(z)
         zs.append(z)
         activations.append(a)
-    return Forward(tuple(zs), tuple(activations))
+    return zs, activations
+
+
+def backpropagate(
+    arch: Architecture, weights: Sequence[FloatArray], a: Sequence[FloatArray], y: FloatArray
+) -> tuple[list[FloatArray], list[FloatArray], list[FloatArray]]:
+    """Backward pass from the activations ``a`` of :func:`propagate`: ``delta``, ``dE/dW`` and ``dE/db``.
+
+    Shapes are those of :func:`propagate`; ``y`` is (n_rows, n_outputs) or (..., n_rows, n_outputs).
+    ``dE/db`` is zero without learned biases.
+    """
+    out = a[-1]
+    # delta_L = (y - out) * sigma'(out): the notebook's `error * sigmoid_derivative(layer1)`
+    delta = (y - out) * OUTPUT_ACTIVATION.derivative(out)
+    deltas = [delta]
+    for layer in range(arch.n_layers - 1, 0, -1):
+        # delta_l = (delta_{l+1} W_{l+1}^T) * f'(a_l): the chain rule summed over outgoing paths
+        delta = (delta @ weights[layer].mT) * arch.layer_activation(layer - 1).derivative(a[layer])
+        deltas.append(delta)
+    deltas.reverse()
+    dW, db = [], []
+    for a_prev, d in zip(a, deltas, strict=False):  # a has one more entry, the output
+        dW.append(-(a_prev.mT @ d))  # dE/dW_l = -a_{l-1}^T delta_l
+        db.append(-d.sum(axis=-2) if arch.use_bias else np.zeros(d.shape[:-2] + d.shape[-1:]))  # -sum_rows
+    return deltas, dW, db
+
+
+def descend(
+    params: Sequence[FloatArray], gradients: Sequence[FloatArray], learning_rate: float | FloatArray
+) -> list[FloatArray]:
+    """One gradient-descent step ``p <- p - lr * dE/dp`` for each array, as new arrays.
+
+    ``learning_rate`` is a number, or an array broadcasting against each parameter (e.g. (R, 1, 1)
+    for the weights of R runs with a learning rate each).
+    """
+    stepped = []
+    for p, g in zip(params, gradients, strict=True):
+        stepped.append(p - learning_rate * g)
+    return stepped
+
+
+def all_finite(arrays: Sequence[FloatArray], core_dims: int) -> NDArray[np.bool_]:
+    """Whether every value of each array is finite, per leading index: shape (...).
+
+    ``core_dims`` is the number of trailing axes that belong to one network (2 for weights, 1 for
+    biases), so a stack of R runs gives (R,) and a single network a 0-d array.
+    """
+    axes = tuple(range(-core_dims, 0))
+    ok = np.isfinite(arrays[0]).all(axis=axes)
+    for array in arrays[1:]:
+        ok = ok & np.isfinite(array).all(axis=axes)
+    return ok
+
+
+def forward(arch: Architecture, params: Params, X: FloatArray) -> Forward:
+    """Forward pass over all rows of ``X`` (n_rows, n_inputs), as :func:`propagate`."""
+    z, a = propagate(arch, params.weights, params.biases, X)
+    return Forward(tuple(z), tuple(a))
 
 
 def predict(arch: Architecture, params: Params, X: FloatArray) -> FloatArray:
@@ -228,42 +319,28 @@ def predict(arch: Architecture, params: Params, X: FloatArray) -> FloatArray:
         return forward(arch, params, X.reshape(-1, arch.n_inputs)).output
 
 
-def loss(output: FloatArray, y: FloatArray) -> float:
-    """Sum-of-squares error ``E = 1/2 * sum((y - out)**2)`` over all rows and outputs."""
+def losses(output: FloatArray, y: FloatArray) -> FloatArray:
+    """Sum-of-squares error ``E = 1/2 * sum((y - out)**2)`` over rows and outputs, per leading index.
+
+    ``output`` (..., n_rows, n_outputs) gives (...): a 0-d array for one network, (R,) for R runs.
+    """
     error = y - output
-    return 0.5 * float(np.sum(error * error))
+    return 0.5 * np.sum(error * error, axis=(-2, -1))
 
 
-@dataclass(frozen=True)
-class Gradients:
-    """Error signals ``delta[l] = -dE/dz[l]`` (n_rows, sizes[l+1]) and ``dE/dW[l]``, ``dE/db[l]``."""
-
-    delta: tuple[FloatArray, ...]
-    dW: tuple[FloatArray, ...]
-    db: tuple[FloatArray, ...]
+def loss(output: FloatArray, y: FloatArray) -> float:
+    """``E = 1/2 * sum((y - out)**2)`` of one network's ``output`` (n_rows, n_outputs), as a float."""
+    return float(losses(output, y))
 
 
 def backward(arch: Architecture, params: Params, fwd: Forward, y: FloatArray) -> Gradients:
-    """Backpropagate the error of one forward pass through every layer."""
-    out = fwd.output
-    # delta_L = (y - out) * sigma'(out): the notebook's `error * sigmoid_derivative(layer1)`
-    delta = (y - out) * OUTPUT_ACTIVATION.derivative(out)
-    deltas = [delta]
-    for layer in range(arch.n_layers - 1, 0, -1):
-        # delta_l = (delta_{l+1} W_{l+1}^T) * f'(a_l): the chain rule summed over outgoing paths
-        delta = (delta @ params.weights[layer].T) * arch.layer_activation(layer - 1).derivative(fwd.a[layer])
-        deltas.append(delta)
-    deltas.reverse()
-    # dE/dW_l = -a_{l-1}^T delta_l ; dE/db_l = -sum over rows of delta_l
-    dW = tuple(-(a.T @ d) for a, d in zip(fwd.a[:-1], deltas, strict=True))
-    db = tuple(-d.sum(axis=0) if arch.use_bias else np.zeros(d.shape[1]) for d in deltas)
-    return Gradients(tuple(deltas), dW, db)
+    """Backpropagate the error of one forward pass through every layer, as :func:`backpropagate`."""
+    delta, dW, db = backpropagate(arch, params.weights, fwd.a, y)
+    return Gradients(tuple(delta), tuple(dW), tuple(db))
 
 
 def apply_update(arch: Architecture, params: Params, grads: Gradients, learning_rate: float) -> Params:
     """One gradient-descent step ``W <- W - lr * dE/dW`` (and ``b`` when biases are learned)."""
-    weights = tuple(W - learning_rate * g for W, g in zip(params.weights, grads.dW, strict=True))
-    if not arch.use_bias:
-        return Params(weights, params.biases)
-    biases = tuple(b - learning_rate * g for b, g in zip(params.biases, grads.db, strict=True))
-    return Params(weights, biases)
+    weights = descend(params.weights, grads.dW, learning_rate)
+    biases = descend(params.biases, grads.db, learning_rate) if arch.use_bias else params.biases
+    return Params(tuple(weights), tuple(biases))

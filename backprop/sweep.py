@@ -1,16 +1,12 @@
 """Many training runs at once: one table and network at many learning rates and/or seeds.
 
-The runs are stacked along an extra axis and trained together, so one NumPy call advances all of them:
-256 runs of the notebook's experiment cost about what the notebook's loop costs for one. Each run follows
-``train``'s rules (initial weights from its seed, the same update, an early stop at ``target_loss``, a
-stop before an update that would make a weight non-finite), so run ``r`` gives the numbers
-``train(table, sweep.config_of(r))`` gives, to rounding (tests/test_sweep.py). Only a loss curve is
-kept per run (at most ``curve_points`` iterations) and the final parameters: to look inside one run,
-train it again with ``config_of``.
-
-Layouts: a network without hidden layers keeps its weights as one (n_inputs, runs, n_outputs) array,
-so the forward pass of every run is a single matrix product ``X @ W``; with hidden layers each run has
-its own activations and the runs are batched matrix products over a leading axis.
+The runs' parameters are stacked along a leading axis and network.py's functions train them together
+(batched matrix products), so one NumPy call advances all of them. Each run follows ``train``'s rules
+(initial weights from its seed, the same update, an early stop at ``target_loss``, a stop before an
+update that would make a weight non-finite), and NumPy computes each run of the batch as it would alone,
+so run ``r`` gives bit for bit the numbers ``train(table, sweep.config_of(r))`` gives
+(tests/test_sweep.py). Only a loss curve is kept per run (at most ``curve_points`` iterations) and the
+final parameters: to look inside one run, train it again with ``config_of``.
 """
 
 from __future__ import annotations
@@ -24,8 +20,17 @@ import numpy as np
 from numpy.typing import NDArray
 
 from backprop.errors import ConfigError
-from backprop.inplace import activate, derivative
-from backprop.network import Architecture, Params, init_params, make_params
+from backprop.network import (
+    Architecture,
+    Params,
+    all_finite,
+    backpropagate,
+    descend,
+    init_params,
+    losses,
+    make_params,
+    propagate,
+)
 from backprop.table import TruthTable
 from backprop.trainer import MAX_LEARNING_RATE, MAX_SEED, Status, TrainConfig, recording_schedule
 
@@ -165,28 +170,29 @@ def sweep(
     n = config.n_iterations
     iterations = recording_schedule(n, int(curve_points))
     report_every = max(1, n // 100)
-    stops = iterations.tolist()
+    stops = set(iterations.tolist())
     if progress is not None:
-        stops = sorted({*stops, *range(report_every, n + 1, report_every)})
+        stops |= set(range(report_every, n + 1, report_every))
     column = {int(k): t for t, k in enumerate(iterations)}
-    target = -math.inf if config.target_loss is None else config.target_loss
-    batch = _Batch(arch, table, lrs, W0, b0)
+    runs = _Runs(arch, table, lrs, W0, b0, config.target_loss)
     losses = np.full((R, len(iterations)), np.nan)
     k = 0
     with np.errstate(all="ignore"):
-        for stop in stops:
+        for stop in sorted(stops):
             if stop > k:
-                batch.advance(stop - k, k, target)
+                runs.advance(k, stop - k)
                 k = stop
                 if progress is not None and k % report_every == 0:
                     progress(k, n)
             if k in column:
-                losses[batch.active, column[k]] = batch.loss()[batch.active]
-            if not batch.active.any():
+                losses[runs.active, column[k]] = runs.losses()[runs.active]
+            if not runs.active.any():
                 break
-        weights, biases, final_loss = batch.finish(n)
+        runs.stop(runs.active.copy(), n, _COMPLETED)
+        final_loss = _losses(arch, table, runs.final_W, runs.final_b)
+    weights, biases = tuple(runs.final_W), tuple(runs.final_b)
     arrays = (lrs, run_seeds, iterations, losses, final_loss, *weights, *biases)
-    for array in (*arrays, batch.final_iteration, batch.failed_at):
+    for array in (*arrays, runs.final_iteration, runs.failed_at):
         array.flags.writeable = False
     return Sweep(
         table=table,
@@ -197,16 +203,34 @@ def sweep(
         iterations=iterations,
         losses=losses,
         final_loss=final_loss,
-        final_iteration=batch.final_iteration,
-        status=tuple(_STATUS[s] for s in batch.status),
-        failed_at=batch.failed_at,
+        final_iteration=runs.final_iteration,
+        status=tuple(_STATUS[s] for s in runs.status),
+        failed_at=runs.failed_at,
         weights=weights,
         biases=biases,
     )
 
 
-class _Batch:
-    """The state of every run and one iteration of all of them, in preallocated arrays."""
+Arrays = tuple[FloatArray, ...]
+
+
+def _losses(arch: Architecture, table: TruthTable, weights: Arrays, biases: Arrays) -> FloatArray:
+    """E of every run, (R,), at these parameters."""
+    _, a = propagate(arch, weights, biases, table.X)
+    return losses(a[-1], table.y)
+
+
+def _finite(weights: Arrays, biases: Arrays) -> NDArray[np.bool_]:
+    """(R,) whether each run's weights and biases are all finite."""
+    return all_finite(weights, 2) & all_finite(biases, 1)
+
+
+class _Runs:
+    """Every run's parameters, stacked on a leading axis, and how each run ended.
+
+    A run that stops (target reached, or its next update would make a weight non-finite) has its
+    parameters copied out; the stack keeps computing it with the others, and its values are ignored.
+    """
 
     def __init__(
         self,
@@ -215,32 +239,12 @@ class _Batch:
         lrs: FloatArray,
         W0: list[FloatArray],
         b0: list[FloatArray],
+        target: float | None,
     ) -> None:
-        R, rows, L = len(lrs), table.n_rows, arch.n_layers
-        self.arch, self.X, self.R, self.use_bias = arch, table.X, R, arch.use_bias
-        self.wide = L == 1
-        self.names = [arch.layer_activation(layer).name for layer in range(L)]
-        if self.wide:
-            # W (n_in, R, n_out) and a (rows, R, n_out): X @ W.reshape(n_in, R * n_out) trains every run
-            self.W = [np.ascontiguousarray(W0[0].transpose(1, 0, 2))]
-            shape = (rows, R, arch.n_outputs)
-            self.a = [table.X, np.empty(shape)]
-            self.Y = np.ascontiguousarray(np.broadcast_to(table.y[:, None, :], shape))
-            self.lr_W = [np.ascontiguousarray(np.broadcast_to(lrs[None, :, None], self.W[0].shape))]
-            self.run_axes = (0, 2)  # of W and of a: every axis but the runs'
-        else:
-            self.W = [W.copy() for W in W0]
-            self.a = [table.X, *(np.empty((R, rows, n)) for n in arch.sizes[1:])]
-            self.Y = np.ascontiguousarray(np.broadcast_to(table.y, (R, rows, arch.n_outputs)))
-            self.lr_W = [np.ascontiguousarray(np.broadcast_to(lrs[:, None, None], W.shape)) for W in self.W]
-            self.run_axes = (1, 2)
-        self.b = [b.copy() for b in b0]  # (R, n) in both layouts
-        self.lr_b = [np.ascontiguousarray(np.broadcast_to(lrs[:, None], b.shape)) for b in self.b]
-        self.delta = [np.empty_like(a) for a in self.a[1:]]
-        self.tmp = [np.empty_like(a) for a in self.a[1:]]
-        self.dW = [np.empty_like(W) for W in self.W]
-        self.db = [np.empty_like(b) for b in self.b]
-        # How each run ended: its final parameters are copied out when it stops.
+        R = len(lrs)
+        self.arch, self.table, self.target = arch, table, target
+        self.W, self.b = tuple(W0), tuple(b0)
+        self.lr_W, self.lr_b = lrs[:, None, None], lrs[:, None]  # each run its own learning rate
         self.active = np.ones(R, dtype=bool)
         self.status = np.full(R, _COMPLETED, dtype=np.int8)
         self.final_iteration = np.full(R, -1, dtype=np.int64)
@@ -248,169 +252,51 @@ class _Batch:
         self.final_W = [np.empty_like(W) for W in self.W]
         self.final_b = [np.empty_like(b) for b in self.b]
 
-    # --- one iteration -----------------------------------------------------------------------------
+    def losses(self) -> FloatArray:
+        """E of every run, (R,), at the current parameters."""
+        return _losses(self.arch, self.table, self.W, self.b)
 
-    def forward(self) -> None:
-        for layer, (W, b, name) in enumerate(zip(self.W, self.b, self.names, strict=True)):
-            a = self.a[layer + 1]
-            if self.wide:  # z = X W for every run at once
-                np.dot(self.X, W.reshape(W.shape[0], -1), out=a.reshape(a.shape[0], -1))
-            else:  # z = a_prev W, run by run
-                np.matmul(self.a[layer], W, out=a)
-            if self.use_bias:
-                np.add(a, b[None] if self.wide else b[:, None, :], out=a)
-            activate(name, a, self.tmp[layer])  # a = f(z)
-
-    def loss(self) -> FloatArray:
-        """E = 1/2 sum (y - out)^2 of every run, (R,), at the current parameters."""
-        self.forward()
-        return self._loss()
-
-    def _loss(self) -> FloatArray:
-        """E of every run at the last forward pass."""
-        error = self.delta[-1]
-        np.subtract(self.Y, self.a[-1], out=error)
-        np.multiply(error, error, out=self.tmp[-1])
-        return 0.5 * np.sum(self.tmp[-1], axis=self.run_axes)
-
-    def backward_and_update(self) -> None:
-        out, d, t, L = self.a[-1], self.delta, self.tmp, len(self.W)
-        # delta_L = (y - out) * out (1 - out)
-        np.subtract(self.Y, out, out=d[-1])
-        derivative(self.names[-1], out, t[-1])
-        np.multiply(d[-1], t[-1], out=d[-1])
-        for layer in range(L - 1, 0, -1):
-            # delta_l = (delta_{l+1} W_{l+1}^T) * f'(a_l)
-            np.matmul(d[layer], self.W[layer].transpose(0, 2, 1), out=d[layer - 1])
-            derivative(self.names[layer - 1], self.a[layer], t[layer - 1])
-            np.multiply(d[layer - 1], t[layer - 1], out=d[layer - 1])
-        for layer in range(L):
-            # W <- W + lr a_prev^T delta, each run with its own lr
-            g = self.dW[layer]
-            if self.wide:
-                np.dot(self.X.T, d[0].reshape(d[0].shape[0], -1), out=g.reshape(g.shape[0], -1))
-            elif layer == 0:
-                np.matmul(self.X.T, d[0], out=g)
-            else:
-                np.matmul(self.a[layer].transpose(0, 2, 1), d[layer], out=g)
-            np.multiply(g, self.lr_W[layer], out=g)
-            np.add(self.W[layer], g, out=self.W[layer])
-            if self.use_bias:
-                np.sum(d[layer], axis=0 if self.wide else 1, out=self.db[layer])
-                np.multiply(self.db[layer], self.lr_b[layer], out=self.db[layer])
-                np.add(self.b[layer], self.db[layer], out=self.b[layer])
-
-    def run_wide(self, m: int) -> None:
-        """``m`` iterations of a network without hidden layers: ``forward`` then ``backward_and_update``
-        with the same operations, as 2-D arrays (runs x outputs side by side) bound once, so the loop is
-        a dozen NumPy calls per iteration for all the runs."""
-        dot, maximum, negative, exp, add, divide, subtract, multiply, total = (
-            np.dot,
-            np.maximum,
-            np.negative,
-            np.exp,
-            np.add,
-            np.divide,
-            np.subtract,
-            np.multiply,
-            np.sum,
-        )
-        X, XT = self.X, self.X.T
-        W, lr = self.W[0].reshape(X.shape[1], -1), self.lr_W[0].reshape(X.shape[1], -1)
-        a, d, t = (v[-1].reshape(X.shape[0], -1) for v in (self.a, self.delta, self.tmp))
-        g, Y = self.dW[0].reshape(X.shape[1], -1), self.Y.reshape(X.shape[0], -1)
-        b, db, lr_b = (v[0].reshape(1, -1) for v in (self.b, self.db, self.lr_b))
-        floor, one = np.full_like(a, -700.0), np.ones_like(a)  # arrays: cheaper per call than scalars
-        bias = self.use_bias
-        for _ in range(m):
-            dot(X, W, out=a)  # z = X W (+ b)
-            if bias:
-                add(a, b, out=a)
-            maximum(a, floor, out=t)  # a = 1 / (1 + exp(-max(z, -700)))
-            negative(t, out=t)
-            exp(t, out=a)
-            add(a, one, out=a)
-            divide(one, a, out=a)
-            subtract(Y, a, out=d)  # delta = (y - a) * a (1 - a)
-            subtract(one, a, out=t)
-            multiply(a, t, out=t)
-            multiply(d, t, out=d)
-            dot(XT, d, out=g)  # W <- W + lr X^T delta
-            multiply(g, lr, out=g)
-            add(W, g, out=W)
-            if bias:
-                total(d, axis=0, out=db[0])
-                multiply(db, lr_b, out=db)
-                add(b, db, out=b)
-
-    # --- stretches of iterations, and how runs stop ----------------------------------------------------
-
-    def finite(self) -> NDArray[np.bool_]:
-        """(R,) whether each run's weights and biases are all finite."""
-        ok = np.ones(self.R, dtype=bool)
-        for W in self.W:
-            ok &= np.isfinite(W).all(axis=(0, 2) if self.wide else (1, 2))
-        for b in self.b:
-            ok &= np.isfinite(b).all(axis=1)
-        return ok
-
-    def save(self) -> list[FloatArray]:
-        return [p.copy() for p in (*self.W, *self.b)]
-
-    def restore(self, saved: list[FloatArray]) -> None:
-        for p, s in zip((*self.W, *self.b), saved, strict=True):
-            p[...] = s
-
-    def stop(self, runs: NDArray[np.bool_], state: list[FloatArray], k: int, status: int) -> None:
-        """Stop ``runs`` at iteration ``k`` with parameters ``state`` (as ``save`` returns them)."""
-        for final, p in zip((*self.final_W, *self.final_b), state, strict=True):
-            if self.wide and p.ndim == 3:
-                final[:, runs] = p[:, runs]
-            else:
-                final[runs] = p[runs]
+    def stop(
+        self, runs: NDArray[np.bool_], k: int, status: int, state: tuple[Arrays, Arrays] | None = None
+    ) -> None:
+        """Stop ``runs`` at iteration ``k`` with parameters ``state`` (default: the current ones)."""
+        weights, biases = (self.W, self.b) if state is None else state
+        for final, p in zip((*self.final_W, *self.final_b), (*weights, *biases), strict=True):
+            final[runs] = p[runs]
         self.final_iteration[runs] = k
         self.status[runs] = status
         if status == _NON_FINITE:
             self.failed_at[runs] = k + 1
         self.active &= ~runs
 
-    def advance(self, m: int, k: int, target: float) -> None:
+    def advance(self, k: int, m: int) -> None:
         """``m`` iterations from iteration ``k``. Runs stop before an update when their loss is at most
-        ``target``, or before one that would make one of their weights non-finite."""
-        if target == -math.inf:
-            saved, active = self.save(), self.active.copy()
-            if self.wide:
-                self.run_wide(m)
-            else:
-                for _ in range(m):
-                    self.forward()
-                    self.backward_and_update()
-            # A non-finite weight stays non-finite: the end of the stretch tells which runs need a replay.
-            if not (active & ~self.finite()).any():
-                return
-            self.restore(saved)
+        the target, or before one that would make one of their weights non-finite."""
+        start, active = (self.W, self.b), self.active.copy()
+        self._descend(k, m, check_each=False)
+        ended = active & ~self.active  # reached the target on the way: their state is the one copied out
+        finite = np.where(ended, _finite(self.final_W, self.final_b), _finite(self.W, self.b))
+        if (active & ~finite).any():
+            # Some run's values became infinite or NaN on the way, and stayed so (inf and nan propagate
+            # through p - lr * g): redo the stretch checking every update, to stop before the one that did it.
+            (self.W, self.b), self.active = start, active
+            self._descend(k, m, check_each=True)
+
+    def _descend(self, k: int, m: int, check_each: bool) -> None:
+        arch, X, y = self.arch, self.table.X, self.table.y
         for i in range(m):
-            self.forward()
-            if target != -math.inf:
-                reached = self.active & (self._loss() <= target)
+            _, a = propagate(arch, self.W, self.b, X)  # forward pass of every run: X @ W is (R, rows, n)
+            if self.target is not None:
+                reached = self.active & (losses(a[-1], y) <= self.target)
                 if reached.any():
-                    self.stop(reached, [p.copy() for p in (*self.W, *self.b)], k + i, _TARGET)
+                    self.stop(reached, k + i, _TARGET)
             if not self.active.any():
                 return
-            saved = self.save()
-            self.backward_and_update()
-            failed = self.active & ~self.finite()
-            if failed.any():
-                self.stop(failed, saved, k + i, _NON_FINITE)
-
-    def finish(self, n: int) -> tuple[tuple[FloatArray, ...], tuple[FloatArray, ...], FloatArray]:
-        """Final weights (R, n_in, n_out) and biases (R, n) per layer, and the final loss of every run."""
-        running = self.active.copy()
-        if running.any():
-            self.stop(running, [p.copy() for p in (*self.W, *self.b)], n, _COMPLETED)
-        self.restore([*self.final_W, *self.final_b])
-        final_loss = self.loss()
-        weights = tuple(
-            np.ascontiguousarray(W.transpose(1, 0, 2)) if self.wide else W.copy() for W in self.final_W
-        )
-        return weights, tuple(b.copy() for b in self.final_b), final_loss
+            _, dW, db = backpropagate(arch, self.W, a, y)
+            new_W = descend(self.W, dW, self.lr_W)
+            new_b = descend(self.b, db, self.lr_b) if arch.use_bias else self.b
+            if check_each:
+                failed = self.active & ~_finite(new_W, new_b)
+                if failed.any():
+                    self.stop(failed, k + i, _NON_FINITE)
+            self.W, self.b = new_W, new_b

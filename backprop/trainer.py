@@ -1,26 +1,18 @@
-"""Training: configuration, one iteration, and the loop that records a bounded history.
+"""Training: configuration, the loop that records a bounded history, and the recorded run.
 
 One iteration is the notebook's: forward pass over the whole table, backward pass, one gradient-descent
-step on ``E = 1/2 * sum((y - out)**2)``. The history keeps every iteration up to half its budget, then
-evenly spaced ones up to the last, so memory does not grow with the iteration count.
-
-Two inner loops compute it: for small networks without a hidden layer, straight-line Python generated
-per table (backprop/fast.py: NumPy's per-call overhead is most of an iteration there); otherwise NumPy
-in place,
-operation for operation network.py's functions. Training runs in stretches between recorded iterations
-(and progress reports); only the parameters are kept on the way, and the snapshots (outputs, loss,
-gradients) are evaluated afterwards in one batched pass. BENCHMARKS.md has the measurements.
+step on ``E = 1/2 * sum((y - out)**2)``, each a call to network.py. The loop keeps only the parameters
+of the iterations it records (every one up to half the history's budget, then evenly spaced ones up to
+the last, so memory does not grow with the iteration count); their snapshots (outputs, loss,
+gradients) are evaluated afterwards by the same functions over a leading axis of snapshots.
 """
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
 import functools
-import itertools
 import math
 import numbers
-from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -29,26 +21,28 @@ import numpy as np
 from numpy.typing import NDArray
 
 from backprop.errors import ConfigError
-from backprop.fast import compile_program, fits
-from backprop.inplace import activate, derivative
 from backprop.network import (
-    OUTPUT_ACTIVATION,
     Architecture,
     Gradients,
     Params,
-    apply_update,
+    all_finite,
+    backpropagate,
     backward,
     check_activation_and_bias,
+    descend,
     forward,
     hidden_layers,
     init_params,
     loss,
+    losses,
     predict,
+    propagate,
     readonly,
 )
 from backprop.table import TruthTable
 
 FloatArray = NDArray[np.float64]
+Arrays = Sequence[FloatArray]  # one array per layer
 
 MAX_LEARNING_RATE = 100.0
 MAX_ITERATIONS = 1_000_000
@@ -173,8 +167,8 @@ def recording_schedule(n_iterations: int, history_size: int) -> NDArray[np.int64
 
 
 @functools.lru_cache(maxsize=64)
-def _schedule(n_iterations: int, history_size: int) -> tuple[int, ...]:
-    return tuple(recording_schedule(n_iterations, history_size).tolist())
+def _schedule(n_iterations: int, history_size: int) -> frozenset[int]:
+    return frozenset(recording_schedule(n_iterations, history_size).tolist())
 
 
 @dataclass(frozen=True)
@@ -222,21 +216,16 @@ class Run:
             )
         index = int(np.searchsorted(self.iterations, iteration, side="right")) - 1
         snapshot = self.history[index]
-        params = snapshot.params
-        with np.errstate(all="ignore"):
-            for _ in range(iteration - snapshot.iteration):
-                grads = backward(self.arch, params, forward(self.arch, params, self.table.X), self.table.y)
-                params = apply_update(self.arch, params, grads, self.config.learning_rate)
         if iteration == snapshot.iteration:
             return snapshot
-        return take_snapshot(self.arch, params, self.table, iteration)
+        # updates the run did (it stopped later, if at all): no target to check, no bad update to meet
+        p, lr, count = snapshot.params, self.config.learning_rate, iteration - snapshot.iteration
+        with np.errstate(all="ignore"):
+            weights, biases, _, _ = _descend(self.arch, self.table, lr, None, p.weights, p.biases, count)
+        return take_snapshot(self.arch, Params(weights, biases), self.table, iteration)
 
 
 ProgressCallback = Callable[[int, int], None]
-Engine = Literal["auto", "python", "numpy"]
-
-# How a stretch of training ended (see the loops' ``advance``).
-_RAN, _TARGET, _NON_FINITE = 0, 1, 2
 
 
 def train(
@@ -255,217 +244,70 @@ def train(
     progress : called as ``progress(done, total)`` about a hundred times; an exception it raises
         stops training (a UI uses this to cancel)
     """
-    return _train(table, config, initial, progress, "auto")
-
-
-def _train(
-    table: TruthTable,
-    config: TrainConfig,
-    initial: Params | None,
-    progress: ProgressCallback | None,
-    engine: Engine,
-) -> Run:
-    """``train`` with a choice of inner loop: straight-line Python (small networks, see backprop/fast.py)
-    or NumPy in place; "auto" picks by size. Both compute the same numbers (tests/test_fast.py)."""
     arch = config.architecture(table)
     start = init_params(arch, config.seed) if initial is None else initial
-    n = config.n_iterations
-    schedule = _schedule(n, config.history_size)
+    n, to_record = config.n_iterations, _schedule(config.n_iterations, config.history_size)
     report_every = max(1, n // 100)
-    # Train in stretches between the iterations to record and the progress reports.
-    stops = list(schedule)
-    if progress is not None:
-        stops = sorted({*stops, *range(report_every, n + 1, report_every)})
-    target = -math.inf if config.target_loss is None else config.target_loss
-    if engine == "auto":
-        engine = "python" if fits(arch, table, config.learning_rate) else "numpy"
-    loop = (_PythonLoop if engine == "python" else _NumpyLoop)(arch, table, config.learning_rate, start)
-    loop.record()
-    recorded, k, reason = [0], 0, _RAN
+    # Training pauses at every iteration to record and every progress report, and nowhere else.
+    stops = to_record if progress is None else to_record | set(range(report_every, n + 1, report_every))
+    weights, biases = start.weights, start.biases
+    # (iteration, weights, biases): each update makes new arrays, so keeping references is enough
+    recorded = [(0, weights, biases)]
+    status: Status = "completed"
+    k = 0
     with np.errstate(all="ignore"):
-        if target == -math.inf:
-            # No loss to check: the Python loop runs from one progress report to the next (or to the
-            # end) in one call, recording at every stop; the NumPy loop declines and goes stop by stop.
-            marks = range(report_every, n + 1, report_every) if progress is not None else [n] * (n > 0)
-            first = 1
-            for mark in marks:
-                last = bisect.bisect_right(stops, mark, first)
-                segment = stops[first:last]
-                if not loop.trace([b - a for a, b in itertools.pairwise((k, *segment))]):
-                    break  # a weight became non-finite: the stop-by-stop loop finds the update
-                recorded += segment
-                k, first = mark, last
-                if progress is not None:
-                    progress(k, n)
-        for stop in stops:
-            if stop <= k:
-                continue
-            done, reason = loop.advance(stop - k, target)
-            k += done
-            if reason != _RAN:
+        for stop in sorted(stops)[1:]:
+            stretch = (arch, table, config.learning_rate, config.target_loss, weights, biases, stop - k)
+            new_weights, new_biases, done, status = _descend(*stretch)
+            if not _finite(arch, new_weights, new_biases):
+                # A value became infinite or NaN on the way, and stayed so (inf and nan propagate through
+                # p - lr * g): redo the stretch checking every update, to stop before the one that did it.
+                new_weights, new_biases, done, status = _descend(*stretch, check_each=True)
+            weights, biases, k = new_weights, new_biases, k + done
+            if status != "completed":
                 break
+            if k in to_record:
+                recorded.append((k, weights, biases))
             if progress is not None and k % report_every == 0:
                 progress(k, n)
-            loop.record()
-            recorded.append(k)
-        if recorded[-1] != k:  # stopped early between two stops
-            loop.record()
-            recorded.append(k)
-        if progress is not None:  # keep the scheduled iterations and the last, not the reports'
-            to_record = set(schedule)
-            keep = [i for i, it in enumerate(recorded) if it in to_record or it == k]
-            recorded = [recorded[i] for i in keep]
-        weights, biases = loop.recorded(None if progress is None else keep)
-        history = _history(arch, table, start, recorded, weights, biases)
-    status: Status = {_RAN: "completed", _TARGET: "target_reached", _NON_FINITE: "non_finite"}[reason]
-    failed_at = k + 1 if reason == _NON_FINITE else None
-    return Run(table, config, arch, start, history, status, failed_at)
+        if recorded[-1][0] != k:  # stopped between two recorded iterations
+            recorded.append((k, weights, biases))
+        history = _history(arch, table, recorded)
+    return Run(table, config, arch, start, history, status, k + 1 if status == "non_finite" else None)
 
 
-class _PythonLoop:
-    """Training as backprop.fast's compiled straight-line code over a flat tuple of weights."""
+def _descend(
+    arch: Architecture,
+    table: TruthTable,
+    learning_rate: float,
+    target: float | None,
+    weights: Arrays,
+    biases: Arrays,
+    count: int,
+    check_each: bool = False,
+) -> tuple[Arrays, Arrays, int, Status]:
+    """Up to ``count`` iterations of gradient descent: forward pass, backward pass, update.
 
-    def __init__(self, arch: Architecture, table: TruthTable, learning_rate: float, start: Params) -> None:
-        self.arch, self.lr = arch, learning_rate
-        self.program = compile_program(arch, table, learning_rate == 1.0)
-        flat = [W.ravel() for W in start.weights] + (list(start.biases) if arch.use_bias else [])
-        self.state = tuple(np.concatenate(flat).tolist())
-        self.records = array("d")
-
-    def advance(self, m: int, target: float) -> tuple[int, int]:
-        """Up to ``m`` updates; stops before an update when ``E <= target`` or before one that makes a
-        weight non-finite. Returns (updates done, reason)."""
-        if target == -math.inf:
-            state = self.program.run(self.state, self.lr, m)
-            # A weight that became non-finite stays so (inf + x is inf or nan), so the end tells whether
-            # the stretch was clean; if not, it is replayed with a check after every update.
-            if all(map(math.isfinite, state)):
-                self.state = state
-                return m, _RAN
-        self.state, done, reason = self.program.run_checked(self.state, self.lr, m, target)
-        return done, reason
-
-    def trace(self, counts: list[int]) -> bool:
-        """``counts[0]`` updates, record, ``counts[1]`` updates, record, ...; False (and nothing done) if
-        a weight became non-finite."""
-        size = len(self.records)
-        state = self.program.run_trace(self.state, self.lr, counts, self.records.extend)
-        if all(map(math.isfinite, state)):
-            self.state = state
-            return True
-        del self.records[size:]
-        return False
-
-    def record(self) -> None:
-        self.records.extend(self.state)
-
-    def recorded(self, keep: list[int] | None) -> tuple[list[FloatArray], list[FloatArray] | None]:
-        """Records ``keep`` (all with None): weights (n_kept, n_in, n_out) and biases (n_kept, n_out) per
-        layer."""
-        flat = np.frombuffer(self.records, dtype=np.float64).reshape(-1, self.program.n_state)
-        flat = flat if keep is None else flat[keep]
-        sizes, start, stacks = self.arch.sizes, 0, []
-        shapes = list(itertools.pairwise(sizes))
-        if self.arch.use_bias:
-            shapes += [(n,) for n in sizes[1:]]
-        for shape in shapes:
-            size = math.prod(shape)
-            stacks.append(flat[:, start : start + size].reshape(-1, *shape).copy())
-            start += size
-        n_layers = self.arch.n_layers
-        return stacks[:n_layers], (stacks[n_layers:] if self.arch.use_bias else None)
+    Stops before an update when the loss is at most ``target``, and, with ``check_each``, before an
+    update that would make a weight or bias infinite or NaN. Returns the parameters, the number of
+    updates done and why it stopped ("completed" when it did them all).
+    """
+    X, y = table.X, table.y
+    for i in range(count):
+        _, a = propagate(arch, weights, biases, X)
+        if target is not None and loss(a[-1], y) <= target:
+            return weights, biases, i, "target_reached"
+        _, dW, db = backpropagate(arch, weights, a, y)
+        new_weights = descend(weights, dW, learning_rate)
+        new_biases = descend(biases, db, learning_rate) if arch.use_bias else biases
+        if check_each and not _finite(arch, new_weights, new_biases):
+            return weights, biases, i, "non_finite"
+        weights, biases = new_weights, new_biases
+    return weights, biases, count, "completed"
 
 
-class _NumpyLoop:
-    """Training as NumPy calls into preallocated buffers: network.py's forward, backward and
-    apply_update rewritten in place, operation for operation, so bit for bit the same numbers."""
-
-    def __init__(self, arch: Architecture, table: TruthTable, learning_rate: float, start: Params) -> None:
-        self.arch, self.X, self.y, self.lr = arch, table.X, table.y, learning_rate
-        self.W = [np.array(W) for W in start.weights]
-        self.b = [np.array(b) for b in start.biases]
-        rows = table.n_rows
-        self.a = [table.X, *(np.empty((rows, n)) for n in arch.sizes[1:])]
-        self.delta = [np.empty((rows, n)) for n in arch.sizes[1:]]
-        self.tmp = [np.empty((rows, n)) for n in arch.sizes[1:]]
-        self.dW = [np.empty_like(W) for W in self.W]
-        self.db = [np.empty_like(b) for b in self.b]
-        self.names = [arch.layer_activation(layer).name for layer in range(arch.n_layers)]
-        self.records: list[tuple[FloatArray, ...]] = []
-
-    def forward(self) -> None:
-        for layer, (W, b, name) in enumerate(zip(self.W, self.b, self.names, strict=True)):
-            a = self.a[layer + 1]
-            np.matmul(self.a[layer], W, out=a)  # z = a_prev W (+ b)
-            if self.arch.use_bias:
-                np.add(a, b, out=a)
-            activate(name, a, self.tmp[layer])  # a = f(z)
-
-    def backward_and_update(self) -> None:
-        out, t, L = self.a[-1], self.tmp, self.arch.n_layers
-        # delta_L = (y - out) * out (1 - out)
-        np.subtract(self.y, out, out=self.delta[-1])
-        derivative(self.names[-1], out, t[-1])
-        np.multiply(self.delta[-1], t[-1], out=self.delta[-1])
-        for layer in range(L - 1, 0, -1):
-            # delta_l = (delta_{layer+1} W_{layer+1}^T) * f'(a_l)
-            np.matmul(self.delta[layer], self.W[layer].T, out=self.delta[layer - 1])
-            derivative(self.names[layer - 1], self.a[layer], t[layer - 1])
-            np.multiply(self.delta[layer - 1], t[layer - 1], out=self.delta[layer - 1])
-        for layer in range(L):
-            # W <- W - lr dE/dW = W + lr a_prev^T delta (the same bits: negation is exact)
-            np.matmul(self.a[layer].T, self.delta[layer], out=self.dW[layer])
-            np.multiply(self.dW[layer], self.lr, out=self.dW[layer])
-            np.add(self.W[layer], self.dW[layer], out=self.W[layer])
-            if self.arch.use_bias:
-                np.sum(self.delta[layer], axis=0, out=self.db[layer])
-                np.multiply(self.db[layer], self.lr, out=self.db[layer])
-                np.add(self.b[layer], self.db[layer], out=self.b[layer])
-
-    def finite(self) -> bool:
-        return all(np.isfinite(p).all() for p in (*self.W, *self.b))
-
-    def save(self) -> list[FloatArray]:
-        return [p.copy() for p in (*self.W, *self.b)]
-
-    def restore(self, saved: list[FloatArray]) -> None:
-        for p, s in zip((*self.W, *self.b), saved, strict=True):
-            p[...] = s
-
-    def advance(self, m: int, target: float) -> tuple[int, int]:
-        """As ``_PythonLoop.advance``."""
-        if target == -math.inf:
-            saved = self.save()
-            for _ in range(m):
-                self.forward()
-                self.backward_and_update()
-            if self.finite():  # non-finite weights stay non-finite, as in _PythonLoop
-                return m, _RAN
-            self.restore(saved)
-        for i in range(m):
-            self.forward()
-            if loss(self.a[-1], self.y) <= target:
-                return i, _TARGET
-            saved = self.save()
-            self.backward_and_update()
-            if not self.finite():
-                self.restore(saved)
-                return i, _NON_FINITE
-        return m, _RAN
-
-    def trace(self, counts: list[int]) -> bool:
-        """No cheaper here than stretch by stretch: the caller does that."""
-        return False
-
-    def record(self) -> None:
-        self.records.append(tuple(p.copy() for p in (*self.W, *self.b)))
-
-    def recorded(self, keep: list[int] | None) -> tuple[list[FloatArray], list[FloatArray] | None]:
-        """As ``_PythonLoop.recorded``."""
-        L = self.arch.n_layers
-        records = self.records if keep is None else [self.records[i] for i in keep]
-        stacks = [np.stack(column) for column in zip(*records, strict=True)]
-        return stacks[:L], (stacks[L:] if self.arch.use_bias else None)
+def _finite(arch: Architecture, weights: Arrays, biases: Arrays) -> bool:
+    return bool(all_finite(weights, 2) and (not arch.use_bias or all_finite(biases, 1)))
 
 
 # Snapshots are evaluated this many at a time: bounds the temporaries of big tables.
@@ -475,53 +317,39 @@ _CHUNK_VALUES = 1 << 16
 def _history(
     arch: Architecture,
     table: TruthTable,
-    start: Params,
-    iterations: list[int],
-    weights: list[FloatArray],
-    biases: list[FloatArray] | None,
+    recorded: list[tuple[int, Arrays, Arrays]],
 ) -> tuple[Snapshot, ...]:
-    """Snapshots at ``iterations`` from the recorded parameters, evaluated all at once.
-
-    network.forward and network.backward over a leading axis of snapshots: batched matmul and the
-    elementwise operations give each snapshot the same bits as ``take_snapshot`` (tests check it).
-    """
-    X, y, S, L = table.X, table.y, len(iterations), arch.n_layers
+    """Snapshots of the recorded parameters: network.py's forward and backward pass over a leading axis
+    of snapshots, each snapshot getting the numbers ``take_snapshot`` gives it alone (tests check it)."""
+    X, y, S = table.X, table.y, len(recorded)
+    iterations = [k for k, _, _ in recorded]
+    weights = [np.stack(Ws) for Ws in zip(*(W for _, W, _ in recorded), strict=True)]
+    biases = [np.stack(bs) for bs in zip(*(b for _, _, b in recorded), strict=True)]
     output = np.empty((S, table.n_rows, arch.n_outputs))
     E = np.empty(S)
     delta = [np.empty((S, table.n_rows, n)) for n in arch.sizes[1:]]
     dW = [np.empty_like(W) for W in weights]
-    db = [np.empty_like(b) for b in biases] if biases is not None else None
+    db = [np.empty_like(b) for b in biases]
     chunk = max(1, _CHUNK_VALUES // (table.n_rows * sum(arch.sizes)))
     for lo in range(0, S, chunk):
         c = slice(lo, lo + chunk)
-        a = [X]
-        for layer in range(L):
-            z = np.matmul(a[-1], weights[layer][c])
-            if biases is not None:
-                z += biases[layer][c][:, None, :]
-            a.append(arch.layer_activation(layer).function(z))
-        error = y - a[-1]
-        output[c] = a[-1]
-        E[c] = 0.5 * np.sum(error * error, axis=(1, 2))
-        d = error * OUTPUT_ACTIVATION.derivative(a[-1])
-        delta[-1][c] = d
-        for layer in range(L - 1, 0, -1):
-            back = np.matmul(d, weights[layer][c].transpose(0, 2, 1))
-            d = back * arch.layer_activation(layer - 1).derivative(a[layer])
-            delta[layer - 1][c] = d
-        for layer in range(L):
-            a_T = a[layer].T if layer == 0 else a[layer].transpose(0, 2, 1)
-            np.negative(np.matmul(a_T, delta[layer][c]), out=dW[layer][c])
-            if db is not None:
-                np.negative(delta[layer][c].sum(axis=1), out=db[layer][c])
-    for stack in (output, *weights, *delta, *dW, *(biases or ()), *(db or ())):
-        stack.flags.writeable = False
-    Ws = zip(*weights, strict=True)
-    bs = zip(*biases, strict=True) if biases is not None else itertools.repeat(start.biases)
-    zeros = tuple(readonly(np.zeros(n)) for n in arch.sizes[1:])
-    dbs = zip(*db, strict=True) if db is not None else itertools.repeat(zeros)
+        _, a = propagate(arch, [W[c] for W in weights], [b[c] for b in biases], X)
+        output[c], E[c] = a[-1], losses(a[-1], y)
+        grads = backpropagate(arch, [W[c] for W in weights], a, y)
+        for stack, part in zip((delta, dW, db), grads, strict=True):
+            for layer, values in enumerate(part):
+                stack[layer][c] = values
+    for array in (output, *weights, *biases, *delta, *dW, *db):
+        array.flags.writeable = False
     return _snapshots(
-        iterations, Ws, bs, output, E.tolist(), zip(*delta, strict=True), zip(*dW, strict=True), dbs
+        iterations,
+        zip(*weights, strict=True),
+        zip(*biases, strict=True),
+        output,
+        E.tolist(),
+        zip(*delta, strict=True),
+        zip(*dW, strict=True),
+        zip(*db, strict=True),
     )
 
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from backprop import fast
 from backprop.sweep import sweep
 from backprop.table import PRESETS, TruthTable
 from backprop.trainer import TrainConfig, train
@@ -73,25 +72,15 @@ def notebook_loop(repeats: int) -> list[float]:
 def train_notebook(repeats: int) -> dict[str, object]:
     """``train`` on the notebook's experiment with its full recorded history (1,000 snapshots)."""
     timing = alternate(lambda: train(NOTEBOOK, TrainConfig()), repeats)
-    fast.compile_program.cache_clear()
-    cold = seconds(lambda: train(NOTEBOOK, TrainConfig()))  # includes generating and compiling the code
     run = train(NOTEBOOK, TrainConfig())
     weights = anchors.notebook_run()
     return {
         "timing": timing,
-        "cold_s": cold,
         "snapshots": len(run.history),
         "max_abs_diff": float(np.abs(run.final.params.weights[0] - weights).max()),
         "bitwise": bool(np.array_equal(run.final.params.weights[0], weights)),
         "prediction": float(run.predict([1, 0, 0])[0, 0]),
     }
-
-
-def train_notebook_numpy(repeats: int) -> Timing:
-    """The same run through the trainer's NumPy path (what larger networks use)."""
-    from backprop.trainer import _train
-
-    return alternate(lambda: _train(NOTEBOOK, TrainConfig(), None, None, "numpy"), repeats)
 
 
 SWEEP_LEARNING_RATES = np.geomspace(0.01, 100.0, 256)
@@ -144,7 +133,6 @@ def scale(n_iterations: int) -> dict[str, object]:
         "final_loss": run.final.loss,
         "peak_mb": (peak - before) / 1e6,
         "kept_mb": (current - before) / 1e6,
-        "python_path": fast.fits(config.architecture(table), table, config.learning_rate),
     }
 
 

@@ -1,4 +1,5 @@
-"""Network: gradients against central finite differences, a published worked example, parameters."""
+"""Network: gradients against central finite differences, stacks of networks, a published worked
+example, parameters."""
 
 from __future__ import annotations
 
@@ -14,12 +15,16 @@ from backprop.network import (
     Architecture,
     Params,
     apply_update,
+    backpropagate,
     backward,
+    descend,
     forward,
     init_params,
     loss,
+    losses,
     make_params,
     predict,
+    propagate,
 )
 from backprop.table import PRESETS
 
@@ -131,6 +136,76 @@ def test_notebook_step_is_the_notebooks_formula_exactly() -> None:
     grads = backward(arch, params, fwd, y)
     np.testing.assert_array_equal(grads.delta[0], delta)
     np.testing.assert_array_equal(apply_update(arch, params, grads, 1.0).weights[0], weights)
+
+
+# --- stacks of networks: leading axes of runs or snapshots ----------------------------------------------
+
+
+def _stack(arrays: list[np.ndarray], shape: tuple[int, ...]) -> np.ndarray:
+    """``arrays`` stacked on new leading axes of ``shape``."""
+    stacked = np.stack(arrays)
+    return stacked.reshape(shape + stacked.shape[1:])
+
+
+@pytest.mark.parametrize("per_network_table", [False, True])
+@pytest.mark.parametrize(("hidden", "activation", "use_bias", "n_outputs"), ARCHITECTURES)
+def test_a_stack_of_networks_gives_each_network_its_own_numbers_exactly(
+    hidden: tuple[int, ...], activation: str, use_bias: bool, n_outputs: int, per_network_table: bool
+) -> None:
+    """Six networks on leading axes (2, 3): forward, backward, loss and update, bit for bit each alone."""
+    arch = Architecture(5, n_outputs, hidden, activation, use_bias)
+    problems = [_random_problem(arch, seed) for seed in range(6)]
+    lead = (2, 3)
+    if per_network_table:
+        X, y = _stack([X for _, X, _ in problems], lead), _stack([y for _, _, y in problems], lead)
+    else:  # one table shared by every network (a sweep, a history)
+        X, y = problems[0][1], problems[0][2]
+        problems = [(params, X, y) for params, _, _ in problems]
+    weights = [_stack([p.weights[layer] for p, _, _ in problems], lead) for layer in range(arch.n_layers)]
+    biases = [_stack([p.biases[layer] for p, _, _ in problems], lead) for layer in range(arch.n_layers)]
+    rates = np.linspace(0.1, 2.0, 6)
+    z, a = propagate(arch, weights, biases, X)
+    delta, dW, db = backpropagate(arch, weights, a, y)
+    E = losses(a[-1], y)
+    new_W = descend(weights, dW, rates.reshape((*lead, 1, 1)))
+    new_b = descend(biases, db, rates.reshape((*lead, 1)))
+    assert E.shape == lead and all(
+        d.shape == (*lead, 6, n) for d, n in zip(delta, arch.sizes[1:], strict=True)
+    )
+    for i, (params, X_i, y_i) in enumerate(problems):
+        index = np.unravel_index(i, lead)
+        fwd = forward(arch, params, X_i)
+        grads = backward(arch, params, fwd, y_i)
+        new = apply_update(arch, params, grads, rates[i])
+        assert E[index] == loss(fwd.output, y_i)
+        pairs = [
+            (z, fwd.z),
+            (a[1:], fwd.a[1:]),
+            (delta, grads.delta),
+            (dW, grads.dW),
+            (db, grads.db),
+            (new_W, new.weights),
+            (new_b if use_bias else biases, new.biases),
+        ]
+        for stacked, alone in pairs:
+            for got, want in zip(stacked, alone, strict=True):
+                np.testing.assert_array_equal(got[index], want)
+
+
+def test_params_and_the_records_hold_stacks_too() -> None:
+    arch = Architecture(3, 1, (2,), "tanh", True)
+    alone = [init_params(arch, seed) for seed in range(4)]
+    stacked = Params(
+        tuple(np.stack([p.weights[layer] for p in alone]) for layer in range(2)),
+        tuple(np.stack([p.biases[layer] for p in alone]) for layer in range(2)),
+    )
+    X, y = PRESETS["notebook"].table.X, PRESETS["notebook"].table.y
+    fwd = forward(arch, stacked, X)
+    grads = backward(arch, stacked, fwd, y)
+    assert fwd.output.shape == (4, 4, 1) and grads.dW[0].shape == (4, 3, 2) and grads.db[1].shape == (4, 1)
+    for r, params in enumerate(alone):
+        np.testing.assert_array_equal(fwd.output[r], forward(arch, params, X).output)
+    assert stacked.is_finite()
 
 
 # --- a published worked example ---------------------------------------------------------------------
@@ -288,3 +363,5 @@ def test_predict_and_loss() -> None:
     assert predict(arch, params, np.zeros((5, 3))).shape == (5, 1)
     assert loss(np.array([[0.5], [1.0]]), np.array([[1.0], [0.0]])) == 0.5 * (0.25 + 1.0)
     assert loss(np.zeros((2, 2)), np.zeros((2, 2))) == 0.0
+    per_network = losses(np.array([[[0.5], [1.0]], [[1.0], [0.0]]]), np.array([[1.0], [0.0]]))
+    assert per_network.shape == (2,) and per_network.tolist() == [0.5 * (0.25 + 1.0), 0.5 * (0.0 + 0.0)]

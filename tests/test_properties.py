@@ -6,6 +6,7 @@
   rising to the final one;
 - on the notebook's table, with a small learning rate, the loss never increases (gradient descent on a
   smooth loss; ReLU is left out: its slope jumps where a unit switches on, so no rate is small enough);
+- a sweep (many runs trained together, on a leading axis) gives each run exactly what ``train`` gives it;
 - hostile text and values (CSV text and bytes, link parameters, settings) give a result or the library's
   own error, never another exception.
 """
@@ -25,6 +26,7 @@ from backprop.activations import ACTIVATIONS, sigmoid
 from backprop.errors import BackpropError, ConfigError, TableError
 from backprop.export import table_from_csv_bytes
 from backprop.network import MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS
+from backprop.sweep import sweep
 from backprop.table import MAX_INPUTS, MAX_OUTPUTS, MAX_ROWS, PRESETS, TruthTable, parse_csv
 from backprop.trainer import MAX_LEARNING_RATE, MAX_SEED, TrainConfig, train
 
@@ -135,6 +137,30 @@ def test_hidden_layers_never_increase_the_loss_at_small_learning_rates(
     )
     losses = np.array([s.loss for s in train(NOTEBOOK, config).history])
     assert np.all(np.diff(losses) <= 1e-12 * losses[:-1])
+
+
+@settings(deadline=None, max_examples=25, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    table=tables(max_rows=16),
+    config=configs(max_iterations=60),
+    learning_rates=st.lists(learning_rates, min_size=1, max_size=4),
+    seeds=st.lists(st.integers(0, MAX_SEED), min_size=1, max_size=4),
+)
+def test_a_sweep_gives_every_run_the_numbers_train_gives_it(
+    table: TruthTable, config: TrainConfig, learning_rates: list[float], seeds: list[int]
+) -> None:
+    size = min(len(learning_rates), len(seeds))
+    result = sweep(table, config, learning_rates[:size], seeds[:size], curve_points=config.history_size)
+    for r in range(result.n_runs):
+        run = train(table, result.config_of(r))
+        assert (result.status[r], result.final_iteration[r]) == (run.status, run.final.iteration)
+        for got, want in zip(
+            result.params_of(r).weights + result.params_of(r).biases,
+            run.final.params.weights + run.final.params.biases,
+            strict=True,
+        ):
+            np.testing.assert_array_equal(got, want)
+        np.testing.assert_array_equal(result.final_loss[r], run.final.loss)
 
 
 @FAST

@@ -1,9 +1,7 @@
 """Sweeps: many runs trained together give the numbers of the same runs trained one by one.
 
-With hidden layers a sweep is batched matrix products over the runs, bit for bit the trainer's NumPy
-path; without, one matrix product for all runs, equal to it within 1e-12. ``train`` itself takes the
-straight-line Python path on these small networks, which agrees to 1e-12 where training is not chaotic
-(tests/test_fast.py): the notebook's 256 learning rates are compared with ``train`` directly.
+A sweep calls network.py's functions with a leading axis of runs (batched matrix products), and NumPy
+computes each run of the batch as it computes that run alone: bit for bit ``train``'s numbers.
 """
 
 from __future__ import annotations
@@ -15,21 +13,19 @@ from backprop.errors import ConfigError
 from backprop.network import make_params
 from backprop.sweep import MAX_RUNS, Sweep, grid, sweep
 from backprop.table import PRESETS, TruthTable
-from backprop.trainer import Engine, Run, TrainConfig, _train
+from backprop.trainer import Run, TrainConfig, train
 
 NOTEBOOK = PRESETS["notebook"].table
 # Weights overflow at the second update for some learning rates and seeds, not for others.
 OVERFLOWING = TruthTable([[-5.090274540348806e305], [1.4139051212580677e306]], [[1.0], [1.0]])
 
 
-def _separately(result: Sweep, engine: Engine = "auto") -> list[Run]:
-    """Each run of the sweep trained alone (``train`` is engine "auto")."""
-    return [
-        _train(result.table, result.config_of(r), result.initial, None, engine) for r in range(result.n_runs)
-    ]
+def _separately(result: Sweep) -> list[Run]:
+    """Each run of the sweep trained alone."""
+    return [train(result.table, result.config_of(r), result.initial) for r in range(result.n_runs)]
 
 
-def _assert_matches_separate_runs(result: Sweep, runs: list[Run], atol: float = 1e-12) -> None:
+def _assert_matches_separate_runs(result: Sweep, runs: list[Run], atol: float = 0.0) -> None:
     for r, run in enumerate(runs):
         assert result.status[r] == run.status
         assert result.final_iteration[r] == run.final.iteration
@@ -81,7 +77,7 @@ def test_seeds_and_learning_rates_match_separate_runs(table: TruthTable, config:
     assert result.n_runs == 24
     assert result.learning_rates.tolist() == [lr for lr in (0.3, 1.0, 4.0) for _ in range(8)]
     assert result.seeds.tolist() == list(range(8)) * 3
-    _assert_matches_separate_runs(result, _separately(result, "numpy"), atol=0 if config.hidden else 1e-12)
+    _assert_matches_separate_runs(result, _separately(result))
 
 
 def test_target_loss_stops_each_run_at_its_own_iteration() -> None:
@@ -96,16 +92,16 @@ def test_target_loss_stops_each_run_at_its_own_iteration() -> None:
 def test_target_loss_with_hidden_layers() -> None:
     config = TrainConfig(n_iterations=2000, hidden=(3,), target_loss=0.1, history_size=60)
     result = sweep(PRESETS["xor"].table, config, [0.5, 2.0, 5.0], [1, 2, 3], curve_points=60)
-    _assert_matches_separate_runs(result, _separately(result, "numpy"), atol=0)
+    _assert_matches_separate_runs(result, _separately(result))
 
 
 def test_runs_whose_weights_overflow_stop_before_the_bad_update() -> None:
     config = TrainConfig(n_iterations=100, hidden=(3,), activation="relu", use_bias=True, history_size=20)
     lrs, seeds = grid([0.1, 10.0, 100.0], [57, 1, 3])
     result = sweep(OVERFLOWING, config, lrs, seeds, curve_points=20)
-    runs = _separately(result, "numpy")
+    runs = _separately(result)
     assert {run.status for run in runs} == {"completed", "non_finite"}
-    _assert_matches_separate_runs(result, runs, atol=0)
+    _assert_matches_separate_runs(result, runs)
     for r in np.flatnonzero(result.failed_at > 0):
         assert all(np.isfinite(W[r]).all() for W in result.weights)
 
@@ -118,7 +114,7 @@ def test_explicit_initial_weights_overflowing_at_the_first_update() -> None:
     assert result.status == ("completed", "non_finite")
     assert result.failed_at.tolist() == [-1, 1] and result.final_iteration.tolist() == [50, 0]
     assert np.isnan(result.losses[1, 1:]).all() and np.isfinite(result.losses[1, 0])
-    _assert_matches_separate_runs(result, _separately(result, "numpy"), atol=0)
+    _assert_matches_separate_runs(result, _separately(result))
 
 
 def test_single_values_broadcast_and_arrays_are_read_only() -> None:

@@ -1,4 +1,5 @@
-"""Trainer: parity with the notebook, bounded history, exact replay, early stop and divergence."""
+"""Trainer: parity with the notebook, a plain loop over network.py, bounded history, exact replay,
+early stop and divergence."""
 
 from __future__ import annotations
 
@@ -11,7 +12,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backprop.errors import ConfigError
-from backprop.network import Architecture, make_params
+from backprop.network import (
+    Architecture,
+    Params,
+    apply_update,
+    backward,
+    forward,
+    init_params,
+    loss,
+    make_params,
+)
 from backprop.table import PRESETS, TruthTable
 from backprop.trainer import (
     DEFAULT_HISTORY_SIZE,
@@ -48,7 +58,7 @@ def test_notebook_parity_weights_and_prediction() -> None:
     assert _global_rng_state() == before
 
     assert run.status == "completed" and run.final.iteration == 10_000
-    np.testing.assert_allclose(run.final.params.weights[0], weights, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(run.final.params.weights[0], weights)  # bit for bit
     prediction = run.predict([1, 0, 0])
     assert prediction.shape == (1, 1)
     assert round(float(prediction[0, 0]), 8) == 0.99993703
@@ -64,7 +74,7 @@ def test_notebook_parity_holds_for_other_seeds_and_rates() -> None:
             layer1 = 1 / (1 + np.exp(-np.dot(X, weights)))
             weights += lr * np.dot(X.T, (y - layer1) * (layer1 * (1 - layer1)))
         run = train(NOTEBOOK, TrainConfig(learning_rate=lr, n_iterations=n, seed=seed))
-        np.testing.assert_allclose(run.final.params.weights[0], weights, rtol=0, atol=1e-12)
+        np.testing.assert_array_equal(run.final.params.weights[0], weights)
 
 
 def test_training_is_deterministic() -> None:
@@ -72,6 +82,106 @@ def test_training_is_deterministic() -> None:
     a, b = train(PRESETS["xor"].table, config), train(PRESETS["xor"].table, config)
     for Wa, Wb in zip(a.final.params.weights, b.final.params.weights, strict=True):
         np.testing.assert_array_equal(Wa, Wb)
+
+
+# --- the loop against the plainest one over network.py's records ------------------------------------
+
+# Inputs that are not 0 or 1 (inexact products), a constant column, targets inside (0, 1).
+ODD = TruthTable(
+    [[0.5, -1.25, 1.0], [0.3, 2.0, 1.0], [-0.7, 0.1, 1.0], [1.0, 0.0, 1.0], [0.0, 0.0, 1.0]],
+    [[0.25, 1.0], [0.75, 0.0], [0.5, 0.5], [1.0, 0.1], [0.0, 0.9]],
+)
+XOR = PRESETS["xor"].table
+SINGLE = TruthTable([[1.0]], [[1.0]])
+
+# (table, config): every table shape, activation, bias setting, early stop, and learning rates from
+# gentle to large (where training is chaotic and any difference in rounding would show).
+CASES = [
+    (NOTEBOOK, TrainConfig()),
+    (NOTEBOOK, TrainConfig(learning_rate=0.1, n_iterations=1500, seed=3)),
+    (NOTEBOOK, TrainConfig(learning_rate=50.0, n_iterations=1500, seed=1)),
+    (NOTEBOOK, TrainConfig(n_iterations=5000, target_loss=0.01)),
+    (NOTEBOOK, TrainConfig(n_iterations=1500, use_bias=True, history_size=37)),
+    (PRESETS["and"].table, TrainConfig(learning_rate=2.0, n_iterations=1500, seed=5)),
+    (XOR, TrainConfig(learning_rate=1.0, n_iterations=1500, hidden=(2,), seed=2)),
+    (XOR, TrainConfig(n_iterations=1500, hidden=(3,), activation="tanh", use_bias=True)),
+    (XOR, TrainConfig(learning_rate=0.5, n_iterations=999, hidden=(4, 2), activation="relu")),
+    (XOR, TrainConfig(n_iterations=1500, hidden=(3,), target_loss=0.05, seed=4)),
+    (PRESETS["half-adder"].table, TrainConfig(n_iterations=1500, hidden=(3,), use_bias=True, seed=8)),
+    (PRESETS["majority"].table, TrainConfig(learning_rate=0.8, n_iterations=1500, hidden=(2, 2), seed=6)),
+    (PRESETS["parity3"].table, TrainConfig(learning_rate=2.0, n_iterations=1500, hidden=(4,), seed=7)),
+    (ODD, TrainConfig(learning_rate=0.7, n_iterations=1500, hidden=(3,), activation="tanh", use_bias=True)),
+    (ODD, TrainConfig(learning_rate=3.0, n_iterations=1500, use_bias=True, seed=11)),
+    (
+        TruthTable([[1.0]], [[1.0]]),
+        TrainConfig(n_iterations=500, hidden=(1,), activation="relu", use_bias=True),
+    ),
+]
+
+
+def _reference(
+    table: TruthTable, config: TrainConfig, initial: Params | None = None
+) -> tuple[dict[int, Params], str, int | None]:
+    """train()'s rules as the plainest loop over network.py's records: the parameters after every
+    update, how the run ended, and the update that would have made a value non-finite."""
+    arch = config.architecture(table)
+    params = init_params(arch, config.seed) if initial is None else initial
+    states = {0: params}
+    with np.errstate(all="ignore"):
+        for k in range(config.n_iterations):
+            fwd = forward(arch, params, table.X)
+            if config.target_loss is not None and loss(fwd.output, table.y) <= config.target_loss:
+                return states, "target_reached", None
+            params = apply_update(arch, params, backward(arch, params, fwd, table.y), config.learning_rate)
+            if not params.is_finite():
+                return states, "non_finite", k + 1
+            states[k + 1] = params
+    return states, "completed", None
+
+
+def _assert_run_is_the_reference(run: Run, initial: Params | None = None) -> None:
+    states, status, failed_at = _reference(run.table, run.config, initial)
+    assert (run.status, run.failed_at, run.final.iteration) == (status, failed_at, max(states))
+    for snapshot in run.history:
+        expected = states[snapshot.iteration]
+        for got, want in zip(
+            snapshot.params.weights + snapshot.params.biases, expected.weights + expected.biases, strict=True
+        ):
+            np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize(("table", "config"), CASES)
+def test_train_is_bit_for_bit_a_plain_loop_over_network_py(table: TruthTable, config: TrainConfig) -> None:
+    _assert_run_is_the_reference(train(table, config))
+
+
+def _eight_inputs() -> TruthTable:
+    """All 256 rows of 8 binary inputs, three outputs: sums over many rows (NumPy adds them pairwise)."""
+    X = np.array([[(i >> j) & 1 for j in range(8)] for i in range(256)], dtype=float)
+    return TruthTable(X, np.c_[X.sum(axis=1) >= 4, X[:, 0], X[:, 1] * X[:, 2]].astype(float))
+
+
+@pytest.mark.parametrize(
+    ("table", "config"),
+    [
+        CASES[4],
+        CASES[7],
+        CASES[13],
+        (_eight_inputs(), TrainConfig(learning_rate=0.1, n_iterations=40, hidden=(8, 8), use_bias=True)),
+    ],
+)
+def test_snapshots_are_bit_for_bit_take_snapshot(table: TruthTable, config: TrainConfig) -> None:
+    """The history is evaluated over a leading axis of snapshots; each gets its own numbers exactly."""
+    run = train(table, config)
+    for snapshot in (*run.history[::7], run.final):
+        fresh = take_snapshot(run.arch, snapshot.params, table, snapshot.iteration)
+        assert snapshot.loss == fresh.loss
+        for x, y in zip(
+            (snapshot.output, *snapshot.grads.delta, *snapshot.grads.dW, *snapshot.grads.db),
+            (fresh.output, *fresh.grads.delta, *fresh.grads.dW, *fresh.grads.db),
+            strict=True,
+        ):
+            np.testing.assert_array_equal(x, y)
 
 
 # --- bounded history --------------------------------------------------------------------------------
@@ -240,6 +350,50 @@ def test_huge_inputs_and_large_rate_train_without_warnings() -> None:
             assert run.failed_at == run.final.iteration + 1
 
 
+def _diverging(case: int) -> tuple[TruthTable, TrainConfig, Params]:
+    """ReLU runs whose weights overflow: at the first update, and at the second (found by search: with
+    a sigmoid output, growing weights saturate it and stop their own growth, so overflow comes early)."""
+    if case == 1:
+        table = TruthTable([[1.0]], [[1.0]])
+        config = TrainConfig(learning_rate=100, n_iterations=50, hidden=(2,), activation="relu")
+        return table, config, make_params(config.architecture(table), [[[1.0, 1.0]], [[1e308], [-1e308]]])
+    table = TruthTable([[-5.090274540348806e305], [1.4139051212580677e306]], [[1.0], [1.0]])
+    config = TrainConfig(
+        learning_rate=100, n_iterations=100, seed=57, hidden=(3,), activation="relu", use_bias=True
+    )
+    return table, config, init_params(config.architecture(table), config.seed)
+
+
+@pytest.mark.parametrize("case", [1, 2])
+@pytest.mark.parametrize("history_size", [1000, 2])
+def test_a_run_stops_before_the_update_that_overflows(case: int, history_size: int) -> None:
+    """With history_size=2 the whole run is one stretch between two recorded iterations: the update
+    that overflowed is found within it."""
+    table, config, initial = _diverging(case)
+    config = TrainConfig(**{**config.__dict__, "history_size": history_size})
+    run = train(table, config, initial)
+    assert run.status == "non_finite" and run.failed_at == case
+    assert run.final.iteration == case - 1 and run.final.params.is_finite()
+    assert [s.iteration for s in run.history] == list(range(case))
+    _assert_run_is_the_reference(run, initial)
+
+
+def test_an_overflow_is_found_even_when_the_broken_network_then_meets_the_target() -> None:
+    """The first update makes the weight infinite; the output then saturates at the target (loss 0)."""
+    table = TruthTable(np.full((40, 1), 1e306), np.ones((40, 1)))
+    config = TrainConfig(learning_rate=100, n_iterations=30, target_loss=0.001, history_size=5)
+    initial = make_params(config.architecture(table), [[[1e-306]]])
+    run = train(table, config, initial)
+    assert (run.status, run.failed_at, run.final.iteration) == ("non_finite", 1, 0)
+    _assert_run_is_the_reference(run, initial)
+
+
+def test_training_leaves_the_initial_parameters_alone() -> None:
+    initial = init_params(Architecture(3), 0)
+    train(NOTEBOOK, TrainConfig(n_iterations=50), initial)
+    np.testing.assert_array_equal(initial.weights[0], init_params(Architecture(3), 0).weights[0])
+
+
 def test_explicit_initial_parameters_are_used_and_kept() -> None:
     arch = Architecture(3)
     initial = make_params(arch, [[[0.5], [-0.5], [0.25]]])
@@ -264,6 +418,21 @@ def test_progress_is_reported_and_can_cancel() -> None:
 
     with pytest.raises(CancelledError):
         train(NOTEBOOK, TrainConfig(n_iterations=1000), progress=cancel)
+
+
+@pytest.mark.parametrize(
+    ("table", "config"), [CASES[3], CASES[9], (NOTEBOOK, TrainConfig(n_iterations=1234))]
+)
+def test_progress_reports_every_hundredth_of_the_run_and_changes_nothing(
+    table: TruthTable, config: TrainConfig
+) -> None:
+    calls: list[tuple[int, int]] = []
+    run = train(table, config, progress=lambda done, total: calls.append((done, total)))
+    every = max(1, config.n_iterations // 100)
+    assert calls == [(k, config.n_iterations) for k in range(every, run.final.iteration + 1, every)]
+    quiet = train(table, config)
+    assert run.iterations.tolist() == quiet.iterations.tolist() and run.status == quiet.status
+    np.testing.assert_array_equal(run.final.params.weights[-1], quiet.final.params.weights[-1])
 
 
 # --- configuration ----------------------------------------------------------------------------------
