@@ -15,13 +15,15 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from types import MappingProxyType
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
 import numpy as np
 
 from backprop.activations import ACTIVATIONS
 from backprop.errors import BackpropError, ConfigError
 from backprop.network import MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS
+from backprop.parse import parse_hidden, parse_number, parse_whole
+from backprop.share import MAX_TARGET_LOSS
 from backprop.table import (
     DEFAULT_PRESET,
     MAX_CSV_BYTES,
@@ -35,6 +37,8 @@ from backprop.table import (
     parse_csv,
 )
 from backprop.trainer import MAX_ITERATIONS, MAX_LEARNING_RATE, MAX_SEED, Run, TrainConfig, train
+
+T = TypeVar("T")
 
 PROG = "backprop"
 EXIT_OK, EXIT_DIVERGED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -62,49 +66,23 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def _number(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
-    return value
+def _argument(read: Callable[[str], T]) -> Callable[[str], T]:
+    """An argparse type from one of backprop.parse's readers: its message becomes argparse's."""
 
-
-def _whole(low: int, high: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
+    def convert(text: str) -> T:
         try:
-            value = int(text.strip())
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{value} is not from {low:,} to {high:,}")
-        return value
+            return read(text)
+        except ConfigError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
 
-    return parse
+    return convert
 
 
-def _hidden(text: str) -> tuple[int, ...]:
-    if text.strip().lower() in ("0", "none"):
-        return ()
-    try:
-        units = tuple(int(p) for p in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a list of unit counts such as 4 or 4,3") from None
-    if len(units) > MAX_HIDDEN_LAYERS or any(not 1 <= u <= MAX_HIDDEN_UNITS for u in units):
-        raise argparse.ArgumentTypeError(
-            f"{text!r}: give at most {MAX_HIDDEN_LAYERS} layers of 1 to {MAX_HIDDEN_UNITS} units, "
-            "e.g. 4 or 4,3"
-        )
-    return units
-
-
-def _target_loss(text: str) -> float:
-    value = _number(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is negative")
-    return value
+_learning_rate = _argument(lambda t: parse_number(t, "lr", "Learning rate", 0.0, MAX_LEARNING_RATE))
+_iterations = _argument(lambda t: parse_whole(t, "iterations", "Iterations", 1, MAX_ITERATIONS))
+_seed = _argument(lambda t: parse_whole(t, "seed", "Seed", 0, MAX_SEED))
+_target_loss = _argument(lambda t: parse_number(t, "target_loss", "Target loss", 0.0, MAX_TARGET_LOSS))
+_hidden = _argument(lambda t: parse_hidden(t, MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS))
 
 
 def _inputs(text: str) -> tuple[float, ...]:
@@ -155,21 +133,21 @@ def build_parser() -> argparse.ArgumentParser:
     training = parser.add_argument_group("training")
     training.add_argument(
         "--lr",
-        type=_number,
+        type=_learning_rate,
         default=defaults.learning_rate,
         metavar="RATE",
         help=f"learning rate, above 0 and at most {MAX_LEARNING_RATE:g} (default: %(default)g)",
     )
     training.add_argument(
         "--iterations",
-        type=_whole(1, MAX_ITERATIONS),
+        type=_iterations,
         default=defaults.n_iterations,
         metavar="N",
         help=f"gradient-descent updates, 1 to {MAX_ITERATIONS} (default: %(default)s)",
     )
     training.add_argument(
         "--seed",
-        type=_whole(0, MAX_SEED),
+        type=_seed,
         default=defaults.seed,
         help=f"random seed of the initial weights, 0 to {MAX_SEED} (default: %(default)s)",
     )
@@ -178,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_target_loss,
         default=None,
         metavar="LOSS",
-        help="stop early once the loss is at most LOSS (default: run every iteration)",
+        help=f"stop early once the loss is at most LOSS, 0 to {MAX_TARGET_LOSS:g} (default: off)",
     )
 
     network = parser.add_argument_group("network")

@@ -108,3 +108,28 @@ def parse_inputs(text: object, n_inputs: int, field: str = "inputs") -> tuple[fl
     if not all(math.isfinite(v) for v in values):
         raise ConfigError("Every value must be a finite number.", field)
     return values
+
+
+def parse_hidden(text: object, max_layers: int, max_units: int, field: str = "hidden") -> tuple[int, ...]:
+    """Hidden layer sizes such as ``"4"`` or ``"4,3"``; ``""``, ``"0"`` and ``"none"`` mean none.
+
+    Raises
+    ------
+    ConfigError
+        naming ``field``, with the limits and an example.
+    """
+    raw = str(text).strip().lower()
+    if raw in ("", "0", "none"):
+        return ()
+    rule = (
+        f"Hidden layers must be up to {max_layers} comma-separated sizes from 1 to {max_units}, e.g. 4 or 4,3"
+    )
+    parts = [p.strip() for p in raw.split(",")]
+    if len(parts) > max_layers:
+        raise ConfigError(f"{rule}; {shown(str(text))} has {len(parts)}.", field)
+    if not all(p.isdigit() and p.isascii() for p in parts):
+        raise ConfigError(f"{rule}; {shown(str(text))} is not.", field)
+    units = tuple(int(p) for p in parts)
+    if any(not 1 <= u <= max_units for u in units):
+        raise ConfigError(f"{rule}; {shown(str(text))} has a size outside 1 to {max_units}.", field)
+    return units

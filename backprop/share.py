@@ -13,7 +13,6 @@ its default and adds a plain-text notice (user text in it is quoted and shortene
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,8 +20,9 @@ from typing import TypeVar
 from urllib.parse import quote, urlencode, urlsplit
 
 from backprop.activations import ACTIVATIONS
-from backprop.errors import BackpropError, TableError
+from backprop.errors import BackpropError, ConfigError, TableError
 from backprop.network import MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS
+from backprop.parse import parse_hidden, parse_inputs, parse_number, parse_whole, shown
 from backprop.table import DEFAULT_PRESET, PRESETS, TruthTable, get_preset, table_from_cells
 from backprop.trainer import MAX_ITERATIONS, MAX_LEARNING_RATE, MAX_SEED, TrainConfig
 
@@ -35,8 +35,6 @@ MIN_LEARNING_RATE = 0.001  # the app's smallest learning rate
 MAX_TARGET_LOSS = 10.0
 _SHOWN_CHARS = 24
 
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-_WHOLE = re.compile(r"\+?\d{1,20}")
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 T = TypeVar("T")
@@ -150,12 +148,6 @@ def share_url(base_url: str | None, params: Mapping[str, str]) -> str:
 
 
 # ------------------------------------------------------------------------------------------ decode
-def _shown(text: str) -> str:
-    """User text for a notice: quoted, without control characters, at most a few dozen characters."""
-    text = "".join(c if c.isprintable() else "?" for c in text)
-    return repr(text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "…")
-
-
 def _last(value: object) -> str:
     """One query value: the last of repeated ones (as ``st.query_params`` does), as text."""
     if isinstance(value, str):
@@ -165,64 +157,18 @@ def _last(value: object) -> str:
     return "" if isinstance(value, Sequence) else str(value)
 
 
-def _float(text: str, low: float, high: float, low_inclusive: bool = True) -> float:
-    if not _NUMBER.fullmatch(text.strip()):
-        raise _InvalidError("is not a number")
-    value = float(text)
-    if not math.isfinite(value):
-        raise _InvalidError("is not a finite number")
-    if value > high or value < low or (value == low and not low_inclusive):
-        bound = "from" if low_inclusive else "above"
-        raise _InvalidError(f"is not {bound} {low:g} to {high:g}")
-    return value
-
-
-def _int(text: str, low: int, high: int) -> int:
-    if not _WHOLE.fullmatch(text.strip()):
-        raise _InvalidError(f"is not a whole number from {low:,} to {high:,}")
-    value = int(text)
-    if not low <= value <= high:
-        raise _InvalidError(f"is not from {low:,} to {high:,}")
-    return value
-
-
-def _hidden(text: str) -> tuple[int, ...]:
-    text = text.strip().lower()
-    if text in ("", "0", "none"):
-        return ()
-    parts = text.split(",")
-    if len(parts) > MAX_HIDDEN_LAYERS or not all(_WHOLE.fullmatch(p.strip()) for p in parts):
-        raise _InvalidError(f"is not up to {MAX_HIDDEN_LAYERS} comma-separated layer sizes such as 4 or 4,3")
-    units = tuple(int(p) for p in parts)
-    if any(not 1 <= u <= MAX_HIDDEN_UNITS for u in units):
-        raise _InvalidError(f"has a layer size outside 1 to {MAX_HIDDEN_UNITS}")
-    return units
-
-
 def _choice(text: str, choices: Sequence[str]) -> str:
     value = text.strip().lower()
     if value not in choices:
-        raise _InvalidError(f"is not one of {', '.join(choices)}")
+        raise _InvalidError(f"not one of {', '.join(choices)}")
     return value
 
 
 def _bool(text: str) -> bool:
     value = text.strip().lower()
     if value not in _TRUE + _FALSE:
-        raise _InvalidError("is not 1 or 0")
+        raise _InvalidError("not 1 or 0")
     return value in _TRUE
-
-
-def _inputs(text: str, n_inputs: int) -> tuple[float, ...]:
-    parts = text.split(",")
-    if len(parts) != n_inputs:
-        raise _InvalidError(f"does not have {n_inputs} comma-separated numbers (one per input column)")
-    values = []
-    for part in parts:
-        if not _NUMBER.fullmatch(part.strip()) or not math.isfinite(float(part)):
-            raise _InvalidError("is not a list of finite numbers such as 1,0,0")
-        values.append(float(part))
-    return tuple(values)
 
 
 def decode(params: Mapping[str, object], max_iterations: int = MAX_ITERATIONS) -> Decoded:
@@ -251,12 +197,17 @@ def decode(params: Mapping[str, object], max_iterations: int = MAX_ITERATIONS) -
         limit = MAX_TABLE_CHARS if key == "table" else MAX_VALUE_CHARS
         try:
             if len(text) > limit:
-                raise _InvalidError(f"is longer than {limit:,} characters")
+                raise _InvalidError(f"longer than {limit:,} characters")
             return parse(text)
         except (_InvalidError, BackpropError) as error:
-            reason = str(error) if isinstance(error, _InvalidError) else f"is not a valid table: {error}"
-            shown = f"({len(text):,} characters)" if len(text) > _SHOWN_CHARS else _shown(text)
-            notices.append(f"Link value {key}={shown} {reason.rstrip('.')}; using {default_text}.")
+            if isinstance(error, ConfigError):  # backprop.parse: "<rule>; <what was wrong>."
+                reason = str(error).split("; ")[0]
+            elif isinstance(error, TableError):
+                reason = f"not a valid table: {error}"
+            else:
+                reason = str(error)
+            quoted = f"({len(text):,} characters)" if len(text) > _SHOWN_CHARS else shown(text)
+            notices.append(f"Link value {key}={quoted}: {reason.rstrip('.')}; using {default_text}.")
             return default
 
     preset = read("preset", lambda t: _choice(t, [*PRESETS, CUSTOM]), DEFAULT_PRESET, DEFAULT_PRESET)
@@ -267,28 +218,48 @@ def decode(params: Mapping[str, object], max_iterations: int = MAX_ITERATIONS) -
     table = read("table", decode_table, default_table, f"the {preset} table")
     lr = read(
         "lr",
-        lambda t: _float(t, MIN_LEARNING_RATE, MAX_LEARNING_RATE),
+        lambda t: parse_number(t, "lr", "Learning rate", MIN_LEARNING_RATE, MAX_LEARNING_RATE),
         defaults.learning_rate,
         number_text(defaults.learning_rate),
     )
     n_iterations = read(
-        "iterations", lambda t: _int(t, 0, max_iterations), defaults.n_iterations, f"{defaults.n_iterations}"
+        "iterations",
+        lambda t: parse_whole(t, "iterations", "Iterations", 0, max_iterations),
+        defaults.n_iterations,
+        f"{defaults.n_iterations}",
     )
-    seed = read("seed", lambda t: _int(t, 0, MAX_SEED), defaults.seed, str(defaults.seed))
-    hidden: tuple[int, ...] = read("hidden", _hidden, defaults.hidden, "no hidden layer")
+    seed = read(
+        "seed", lambda t: parse_whole(t, "seed", "Seed", 0, MAX_SEED), defaults.seed, str(defaults.seed)
+    )
+    hidden: tuple[int, ...] = read(
+        "hidden",
+        lambda t: parse_hidden(t, MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS),
+        defaults.hidden,
+        "no hidden layer",
+    )
     activation = read(
         "activation", lambda t: _choice(t, list(ACTIVATIONS)), defaults.activation, defaults.activation
     )
     use_bias = read("bias", _bool, defaults.use_bias, "no learned bias")
-    target: float | None = read("target", lambda t: _float(t, 0.0, MAX_TARGET_LOSS), None, "no target loss")
+    target: float | None = read(
+        "target",
+        lambda t: parse_number(t, "target", "Target loss", 0.0, MAX_TARGET_LOSS),
+        None,
+        "no target loss",
+    )
     fallback_input = default_test_input(preset, table.n_inputs)
     test_input = read(
         "input",
-        lambda t: _inputs(t, table.n_inputs),
+        lambda t: parse_inputs(t, table.n_inputs, "input"),
         fallback_input,
         ",".join(number_text(v) for v in fallback_input),
     )
-    at: int | None = read("at", lambda t: _int(t, 0, max_iterations), None, "the last iteration")
+    at: int | None = read(
+        "at",
+        lambda t: parse_whole(t, "at", "The iteration shown", 0, max_iterations),
+        None,
+        "the last iteration",
+    )
     config = TrainConfig(
         learning_rate=lr,
         n_iterations=n_iterations,
@@ -301,8 +272,8 @@ def decode(params: Mapping[str, object], max_iterations: int = MAX_ITERATIONS) -
 
     unknown = [k for k in raw if k not in QUERY_KEYS]
     if unknown and from_link:
-        shown = ", ".join(_shown(k) for k in unknown[:5]) + (", …" if len(unknown) > 5 else "")
-        notices.append(f"Ignored unknown link parameters: {shown}.")
+        names = ", ".join(shown(k) for k in unknown[:5]) + (", …" if len(unknown) > 5 else "")
+        notices.append(f"Ignored unknown link parameters: {names}.")
     experiment = Experiment(preset, table, config, test_input, at)
     return Decoded(experiment, tuple(notices), from_link)
 

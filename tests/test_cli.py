@@ -210,11 +210,12 @@ BAD_ARGUMENTS = [
     (["--hidden", "9"], "--hidden"),
     (["--hidden", "-1"], "--hidden"),
     (["--hidden", "a"], "--hidden"),
-    (["--hidden", ""], "--hidden"),
     (["--hidden", "4,"], "--hidden"),
     (["--activation", "softmax"], "--activation"),
     (["--target-loss", "-1"], "--target-loss"),
     (["--target-loss", "nan"], "--target-loss"),
+    (["--target-loss", "11"], "--target-loss"),
+    (["--iterations", "1_000"], "--iterations"),
     (["--predict", "1,0"], "3 inputs"),
     (["--predict", "1,0,0,1"], "3 inputs"),
     (["--predict", "1,0,0", "--predict", "1"], "3 inputs"),
@@ -366,3 +367,16 @@ def test_python_dash_m_backprop() -> None:
     assert bad.returncode == 2 and bad.stdout == ""
     assert bad.stderr.count("\n") == 1 and bad.stderr.startswith("backprop: error: argument --iterations")
     assert "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize(("typed", "iterations"), [("1e3", 1000), ("1,000", 1000), ("1000", 1000)])
+def test_numbers_are_read_as_the_page_and_links_read_them(
+    capsys: pytest.CaptureFixture[str], typed: str, iterations: int
+) -> None:
+    assert run_json(capsys, "--iterations", typed)["iterations"] == iterations
+
+
+def test_an_empty_hidden_option_means_no_hidden_layer(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert run_json(capsys, "--hidden", "", "--iterations", "5")["config"]["hidden"] == []
