@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from backprop.errors import ConfigError
-from backprop.parse import limits_text, parse_inputs, parse_number, parse_whole, range_label
+from backprop.parse import limits_text, parse_hidden, parse_inputs, parse_number, parse_whole, range_label
 
 
 @pytest.mark.parametrize(
@@ -98,3 +98,19 @@ def test_limits_as_text_and_as_a_label() -> None:
     assert limits_text(0, 2**32 - 1) == "from 0 to 4,294,967,295"
     assert range_label(1, 100_000) == "1–100,000"
     assert math.isclose(parse_number("1e-3", "lr", "Learning rate", 0.001, 100), 0.001)
+
+
+@pytest.mark.parametrize(
+    ("text", "units"), [("", ()), ("0", ()), ("none", ()), ("4", (4,)), ("4,3", (4, 3)), (" 4 , 3 ", (4, 3))]
+)
+def test_hidden_layers(text: str, units: tuple[int, ...]) -> None:
+    assert parse_hidden(text, 2, 8) == units
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [("4,3,2", "has 3"), ("9", "outside 1 to 8"), ("4,x", "is not"), ("-1", "is not"), ("4,", "is not")],
+)
+def test_bad_hidden_layers(text: str, reason: str) -> None:
+    with pytest.raises(ConfigError, match=reason):
+        parse_hidden(text, 2, 8)
