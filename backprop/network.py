@@ -13,6 +13,7 @@ matrix product), giving each network of the batch the numbers it would get alone
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -69,9 +70,14 @@ class Architecture:
         """Number of weight layers (1 with no hidden layer)."""
         return len(self.hidden) + 1
 
+    @functools.cached_property
+    def layer_activations(self) -> tuple[Activation, ...]:
+        """Activation of each weight layer: ``activation`` for the hidden ones, then the sigmoid output."""
+        return (*(get_activation(self.activation),) * len(self.hidden), OUTPUT_ACTIVATION)
+
     def layer_activation(self, layer: int) -> Activation:
         """Activation of weight layer ``layer`` (0-based): hidden ones, then the sigmoid output."""
-        return OUTPUT_ACTIVATION if layer == self.n_layers - 1 else get_activation(self.activation)
+        return self.layer_activations[layer]
 
 
 def hidden_layers(hidden: object) -> tuple[int, ...]:
@@ -241,7 +247,7 @@ def propagate(
     a, zs, activations = X, [], [X]
     for layer, W in enumerate(weights):
         z = a @ W + biases[layer][..., None, :] if arch.use_bias else a @ W  # z = a_prev W (+ b)
-        a = arch.layer_activation(layer).function(z)  # a = f(z)
+        a = arch.layer_activations[layer].function(z)  # a = f(z)
         zs.append(z)
         activations.append(a)
     return zs, activations
@@ -259,9 +265,9 @@ def backpropagate(
     # delta_L = (y - out) * sigma'(out): the notebook's `error * sigmoid_derivative(layer1)`
     delta = (y - out) * OUTPUT_ACTIVATION.derivative(out)
     deltas = [delta]
-    for layer in range(arch.n_layers - 1, 0, -1):
+    for layer in range(len(weights) - 1, 0, -1):
         # delta_l = (delta_{l+1} W_{l+1}^T) * f'(a_l): the chain rule summed over outgoing paths
-        delta = (delta @ weights[layer].mT) * arch.layer_activation(layer - 1).derivative(a[layer])
+        delta = (delta @ weights[layer].mT) * arch.layer_activations[layer - 1].derivative(a[layer])
         deltas.append(delta)
     deltas.reverse()
     dW, db = [], []

@@ -13,7 +13,7 @@ import dataclasses
 import functools
 import math
 import numbers
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence, Set
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -25,7 +25,7 @@ from backprop.network import (
     Architecture,
     Gradients,
     Params,
-    all_finite,
+    apply_update,
     backpropagate,
     backward,
     check_activation_and_bias,
@@ -218,11 +218,12 @@ class Run:
         snapshot = self.history[index]
         if iteration == snapshot.iteration:
             return snapshot
-        # updates the run did (it stopped later, if at all): no target to check, no bad update to meet
-        p, lr, count = snapshot.params, self.config.learning_rate, iteration - snapshot.iteration
+        params = snapshot.params
         with np.errstate(all="ignore"):
-            weights, biases, _, _ = _descend(self.arch, self.table, lr, None, p.weights, p.biases, count)
-        return take_snapshot(self.arch, Params(weights, biases), self.table, iteration)
+            for _ in range(iteration - snapshot.iteration):
+                grads = backward(self.arch, params, forward(self.arch, params, self.table.X), self.table.y)
+                params = apply_update(self.arch, params, grads, self.config.learning_rate)
+        return take_snapshot(self.arch, params, self.table, iteration)
 
 
 ProgressCallback = Callable[[int, int], None]
@@ -246,29 +247,28 @@ def train(
     """
     arch = config.architecture(table)
     start = init_params(arch, config.seed) if initial is None else initial
-    n, to_record = config.n_iterations, _schedule(config.n_iterations, config.history_size)
+    n = config.n_iterations
     report_every = max(1, n // 100)
-    # Training pauses at every iteration to record and every progress report, and nowhere else.
-    stops = to_record if progress is None else to_record | set(range(report_every, n + 1, report_every))
-    weights, biases = start.weights, start.biases
+    reports = set(range(report_every, n + 1, report_every)) if progress is not None else set()
+    to_record = _schedule(n, config.history_size)
     # (iteration, weights, biases): each update makes new arrays, so keeping references is enough
-    recorded = [(0, weights, biases)]
+    recorded: list[tuple[int, Arrays, Arrays]] = [(0, start.weights, start.biases)]
+    weights, biases, k = start.weights, start.biases, 0
     status: Status = "completed"
-    k = 0
     with np.errstate(all="ignore"):
-        for stop in sorted(stops)[1:]:
-            stretch = (arch, table, config.learning_rate, config.target_loss, weights, biases, stop - k)
-            new_weights, new_biases, done, status = _descend(*stretch)
+        for stop in sorted(reports | {n}):
+            before = len(recorded)
+            stretch = (arch, table, config, weights, biases, k, stop, to_record, recorded)
+            new_weights, new_biases, k_new, status = _descend(*stretch)
             if not _finite(arch, new_weights, new_biases):
                 # A value became infinite or NaN on the way, and stayed so (inf and nan propagate through
                 # p - lr * g): redo the stretch checking every update, to stop before the one that did it.
-                new_weights, new_biases, done, status = _descend(*stretch, check_each=True)
-            weights, biases, k = new_weights, new_biases, k + done
+                del recorded[before:]
+                new_weights, new_biases, k_new, status = _descend(*stretch, check_each=True)
+            weights, biases, k = new_weights, new_biases, k_new
             if status != "completed":
                 break
-            if k in to_record:
-                recorded.append((k, weights, biases))
-            if progress is not None and k % report_every == 0:
+            if progress is not None and k in reports:
                 progress(k, n)
         if recorded[-1][0] != k:  # stopped between two recorded iterations
             recorded.append((k, weights, biases))
@@ -279,35 +279,40 @@ def train(
 def _descend(
     arch: Architecture,
     table: TruthTable,
-    learning_rate: float,
-    target: float | None,
+    config: TrainConfig,
     weights: Arrays,
     biases: Arrays,
-    count: int,
+    k: int,
+    stop: int,
+    to_record: Set[int],
+    recorded: list[tuple[int, Arrays, Arrays]],
     check_each: bool = False,
 ) -> tuple[Arrays, Arrays, int, Status]:
-    """Up to ``count`` iterations of gradient descent: forward pass, backward pass, update.
+    """Gradient descent from iteration ``k`` to ``stop``: forward pass, backward pass, update, and the
+    parameters appended to ``recorded`` at the iterations in ``to_record``.
 
-    Stops before an update when the loss is at most ``target``, and, with ``check_each``, before an
-    update that would make a weight or bias infinite or NaN. Returns the parameters, the number of
-    updates done and why it stopped ("completed" when it did them all).
+    Stops early before an update when the loss is at most ``config.target_loss``, and, with
+    ``check_each``, before an update that would make a weight or bias infinite or NaN. Returns the
+    parameters, their iteration and why it stopped ("completed" when it reached ``stop``).
     """
-    X, y = table.X, table.y
-    for i in range(count):
+    X, y, lr, target = table.X, table.y, config.learning_rate, config.target_loss
+    while k < stop:
         _, a = propagate(arch, weights, biases, X)
         if target is not None and loss(a[-1], y) <= target:
-            return weights, biases, i, "target_reached"
+            return weights, biases, k, "target_reached"
         _, dW, db = backpropagate(arch, weights, a, y)
-        new_weights = descend(weights, dW, learning_rate)
-        new_biases = descend(biases, db, learning_rate) if arch.use_bias else biases
+        new_weights = descend(weights, dW, lr)
+        new_biases = descend(biases, db, lr) if arch.use_bias else biases
         if check_each and not _finite(arch, new_weights, new_biases):
-            return weights, biases, i, "non_finite"
-        weights, biases = new_weights, new_biases
-    return weights, biases, count, "completed"
+            return weights, biases, k, "non_finite"
+        weights, biases, k = new_weights, new_biases, k + 1
+        if k in to_record:
+            recorded.append((k, weights, biases))
+    return weights, biases, k, "completed"
 
 
 def _finite(arch: Architecture, weights: Arrays, biases: Arrays) -> bool:
-    return bool(all_finite(weights, 2) and (not arch.use_bias or all_finite(biases, 1)))
+    return all(np.isfinite(p).all() for p in (*weights, *(biases if arch.use_bias else ())))
 
 
 # Snapshots are evaluated this many at a time: bounds the temporaries of big tables.
