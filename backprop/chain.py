@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 
 from backprop.activations import Activation
 from backprop.errors import ConfigError
-from backprop.network import Architecture, Forward, Params, forward, loss, readonly
+from backprop.network import Architecture, Forward, Params, descend, forward, loss, readonly
 from backprop.trainer import Run, Snapshot
 
 FloatArray = NDArray[np.float64]
@@ -341,21 +341,23 @@ def layer_update(run: Run, iteration: int, layer: int) -> LayerUpdate:
     if not 0 <= layer < arch.n_layers:
         raise ConfigError(f"Layer must be from 0 to {arch.n_layers - 1}, got {layer}.", "layer")
     snapshot, fwd = _state(run, iteration)
-    params, lr = snapshot.params, run.config.learning_rate
+    params, grads, lr = snapshot.params, snapshot.grads, run.config.learning_rate
     is_output = layer == arch.n_layers - 1
     a_prev, a = fwd.a[layer], fwd.a[layer + 1]
     with np.errstate(all="ignore"):
+        # the pieces of network.backpropagate's delta, shown one by one
         if is_output:
             error = run.table.y - a  # error = y - layer1
         else:
             error = snapshot.grads.delta[layer + 1] @ params.weights[layer + 1].T  # back through W[l+1]
         derivative = arch.layer_activation(layer).derivative(a)  # sigmoid_derivative(layer1)
-        delta = error * derivative  # delta = error * sigmoid_derivative(layer1)
-        aT_delta = a_prev.T @ delta  # X.T @ delta
+        delta = grads.delta[layer]  # delta = error * sigmoid_derivative(layer1)
+        aT_delta = -grads.dW[layer]  # X.T @ delta
         contributions = lr * a_prev[:, :, None] * delta[:, None, :] + 0.0  # + 0.0: no "-0" shown
-        W_new = params.weights[layer] + lr * aT_delta  # weights += lr * X.T @ delta
+        # the step network.descend takes: weights += lr * X.T @ delta
+        (W_new,) = descend([params.weights[layer]], [grads.dW[layer]], lr)
         b_old = params.biases[layer] if arch.use_bias else None
-        b_new = b_old + lr * delta.sum(axis=0) if b_old is not None else None
+        b_new = descend([b_old], [grads.db[layer]], lr)[0] if b_old is not None else None
     refs = [ref for ref in parameters(arch) if ref.layer == layer]  # W row by row (as ravel), then b
     return LayerUpdate(
         layer=layer,
