@@ -12,11 +12,18 @@ import pytest
 
 from backprop.activations import sigmoid
 from backprop.figures import (
+    ERROR_FLOOR,
     MAX_FRAMES,
     NEUTRAL,
     PALETTE,
+    SURFACE_GRID,
+    SURFACE_RANGE,
+    decision_surface_figure,
     frame_iterations,
     frame_limit,
+    hidden_activation_figure,
+    network_figure,
+    row_error_figure,
     summarises_hidden_layers,
     training_figure,
     training_traces,
@@ -66,10 +73,6 @@ def spec(fig: go.Figure) -> dict[str, Any]:
         raise ValueError(f"non-JSON number {constant}")
 
     return json.loads(fig.to_json(), parse_constant=refuse)
-
-
-def nearest(values: list[int], target: int) -> int:
-    return min(range(len(values)), key=lambda i: (abs(values[i] - target), i))
 
 
 # --- frames -----------------------------------------------------------------------------------------
@@ -287,18 +290,23 @@ def test_axis_ranges_are_fixed_and_contain_everything_plotted(run: Run) -> None:
     assert fig["layout"]["xaxis3"]["range"][0] == -fig["layout"]["xaxis3"]["range"][1]
 
 
-def test_initial_data_shows_the_frame_nearest_the_selected_iteration(notebook_run: Run) -> None:
-    frames = frame_iterations(notebook_run)
-    for selected in (None, 0, 37, 4321, 10_000):
+def test_initial_data_shows_exactly_the_selected_iteration(notebook_run: Run) -> None:
+    evenly_chosen = frame_iterations(notebook_run)
+    roles = training_traces(notebook_run.arch)
+    for selected in (None, 0, 34, 37, 300, 4321, 10_000):
         fig = spec(training_figure(notebook_run, selected_iteration=selected))
-        roles = training_traces(notebook_run.arch)
-        active = nearest(frames, 10_000 if selected is None else selected)
-        shown = frames[active]
-        if selected == 37:
-            assert shown == 34  # the frames early on are iterations 0, 17, 34, 51, ...
-        assert fig["layout"]["sliders"][0]["active"] == active
+        shown = 10_000 if selected is None else selected
+        names = [int(f["name"]) for f in fig["frames"]]
+        # the evenly chosen frames, and the selected iteration in its place when it is not one of them
+        assert (
+            names
+            == sorted({*evenly_chosen, shown})
+            == frame_iterations(notebook_run, selected_iteration=selected)
+        )
+        (slider,) = fig["layout"]["sliders"]
+        active = slider["active"]
+        assert names[active] == shown and slider["steps"][active]["label"] == str(shown)
         frame = fig["frames"][active]
-        assert frame["name"] == str(shown)
         for i, change in zip(roles.animated, frame["data"], strict=True):
             for key in ("x", "y"):
                 if key in change:
@@ -424,3 +432,133 @@ def test_sweep_figure_shows_every_run_and_the_chosen_one() -> None:
     single = train(table, TrainConfig(n_iterations=500, learning_rate=10.0))
     assert finals.y[3] == pytest.approx(single.final.loss, rel=1e-5)
     assert fig.layout.xaxis.type == "log" and fig.layout.yaxis.type == "log"
+
+
+# --- Play, Step and the inspect slider show the same iteration everywhere ---------------------------
+
+
+def unrecorded(run: Run) -> int:
+    """An iteration between two recorded snapshots, two thirds of the way through the run."""
+    recorded = run.iterations
+    k = int(np.searchsorted(recorded, 2 * run.final.iteration // 3))
+    selected = int(recorded[k - 1] + recorded[k]) // 2
+    assert selected not in set(recorded.tolist())
+    return selected
+
+
+def animated_figures(run: Run, selected: int | None) -> dict[str, go.Figure]:
+    figs = {
+        "training": training_figure(run, selected_iteration=selected),
+        "network": network_figure(run, row=2, selected_iteration=selected),
+        "errors": row_error_figure(run, selected_iteration=selected),
+        "surface": decision_surface_figure(run, selected_iteration=selected),
+    }
+    if run.arch.hidden:
+        figs["hidden"] = hidden_activation_figure(run, selected_iteration=selected)
+    return figs
+
+
+def opening_frame(fig: dict[str, Any]) -> dict[str, Any]:
+    """The frame the slider opens on, after checking the base data shows exactly that frame."""
+    (slider,) = fig["layout"]["sliders"]
+    frame = fig["frames"][slider["active"]]
+    assert slider["steps"][slider["active"]]["label"] == frame["name"]
+    for i, change in zip(frame["traces"], frame["data"], strict=True):
+        for key, value in change.items():
+            assert fig["data"][i][key] == value, (i, key)
+    return frame
+
+
+@pytest.mark.parametrize("fixture", ["notebook_run", "xor_run"])
+def test_every_animated_figure_opens_on_an_unrecorded_selected_iteration(
+    fixture: str, request: pytest.FixtureRequest
+) -> None:
+    run: Run = request.getfixturevalue(fixture)
+    selected = unrecorded(run)
+    snap = run.snapshot_at(selected)
+    assert snap.iteration == selected
+    for name, fig in animated_figures(run, selected).items():
+        data = spec(fig)
+        frame = opening_frame(data)
+        assert frame["name"] == str(selected), name
+        # the figure's own frames, plus one for the selected iteration in its place
+        names = [int(f["name"]) for f in data["frames"]]
+        default = [int(f.name) for f in animated_figures(run, None)[name].frames]
+        assert names == sorted([*default, selected]), name
+    assert frame_iterations(run, selected_iteration=selected) == sorted([*frame_iterations(run), selected])
+    assert len(frame_iterations(run, selected_iteration=selected)) == frame_limit(run) + 1
+
+
+def test_the_training_figure_marks_the_selected_iterations_exact_state(notebook_run: Run) -> None:
+    selected = unrecorded(notebook_run)
+    snap = notebook_run.snapshot_at(selected)
+    before = notebook_run.history[int(np.searchsorted(notebook_run.iterations, selected)) - 1]
+    assert not np.allclose(snap.params.weights[0], before.params.weights[0], rtol=1e-7, atol=0)
+    fig = spec(training_figure(notebook_run, selected_iteration=selected))
+    roles = training_traces(notebook_run.arch)
+    data = fig["data"]
+    assert data[roles.weight_cursor]["x"] == data[roles.loss_cursor]["x"] == [selected, selected]
+    assert data[roles.weight_markers]["x"] == [selected] * 3
+    np.testing.assert_allclose(data[roles.weight_markers]["y"], snap.params.weights[0][:, 0], rtol=1e-5)
+    assert data[roles.loss_marker]["x"] == [selected]
+    assert data[roles.loss_marker]["y"][0] == pytest.approx(snap.loss, rel=1e-5)
+    rows = data[roles.rows[0]]
+    np.testing.assert_allclose(rows["y"], snap.output[:, 0], atol=1e-6)
+    z = forward(notebook_run.arch, snap.params, notebook_run.table.X).z[-1][:, 0]
+    np.testing.assert_allclose(rows["x"], z, rtol=1e-4)
+    values = axis_values(fig)  # the fixed ranges hold the extra frame too
+    for axis in ("yaxis", "xaxis3"):
+        low, high = fig["layout"][axis]["range"]
+        assert low <= min(values[axis]) and max(values[axis]) <= high
+
+
+def test_the_teaching_views_show_the_selected_iterations_exact_state(xor_run: Run) -> None:
+    selected = unrecorded(xor_run)
+    snap = xor_run.snapshot_at(selected)
+    arch, table = xor_run.arch, xor_run.table
+    # traces by uid (which the JSON sent to the browser leaves out)
+    figs = {name: fig.to_plotly_json() for name, fig in animated_figures(xor_run, selected).items()}
+    by_uid = {name: {t.get("uid"): t for t in fig["data"]} for name, fig in figs.items()}
+
+    errors = by_uid["errors"]
+    assert errors["error-cursor"]["x"] == [selected, selected]
+    expected = np.clip(np.abs(table.y - snap.output).ravel(), ERROR_FLOOR, None)
+    np.testing.assert_allclose(errors["error-markers"]["y"], expected, rtol=1e-4)
+
+    network = by_uid["network"]
+    a = forward(arch, snap.params, table.X[2:3]).a
+    values = [float(v) for layer in a for v in layer[0]]
+    assert [text.split("<br>")[1] for text in network["nodes"]["text"]] == [f"{v:.2f}" for v in values]
+    assert network["edge-values"]["text"][0] == f"w(x1→h1) = {snap.params.weights[0][0, 0]:.4g}"
+    assert network["edge-values"]["text"][-1] == f"b(→out) = {snap.params.biases[1][0]:.4g}"
+
+    surface = by_uid["surface"]["surface"]
+    grid = np.linspace(*SURFACE_RANGE, SURFACE_GRID)
+    gx, gy = np.meshgrid(grid, grid)
+    X = np.repeat(table.X[:1], gx.size, axis=0)
+    X[:, 0], X[:, 1] = gx.ravel(), gy.ravel()
+    out = forward(arch, snap.params, X).output[:, 0].reshape(gx.shape)
+    np.testing.assert_allclose(surface["z"], out, atol=1e-4)
+
+    hidden = by_uid["hidden"]
+    passed = forward(arch, snap.params, table.X)
+    for u in range(arch.hidden[0]):
+        np.testing.assert_allclose(hidden[f"unit-{u}"]["x"], passed.z[0][:, u], rtol=1e-4, atol=1e-9)
+        np.testing.assert_allclose(hidden[f"unit-{u}"]["y"], passed.a[1][:, u], rtol=1e-4, atol=1e-9)
+
+
+def test_a_selected_iteration_that_is_a_frame_adds_none(xor_run: Run) -> None:
+    frames = frame_iterations(xor_run)
+    for selected in (frames[0], frames[len(frames) // 2]):
+        for name, fig in animated_figures(xor_run, selected).items():
+            data = spec(fig)
+            default = [f.name for f in animated_figures(xor_run, None)[name].frames]
+            assert [f["name"] for f in data["frames"]] == default, name
+            assert opening_frame(data)["name"] == str(selected), name
+
+
+def test_a_selected_iteration_outside_the_run_opens_on_its_nearest_end(notebook_run: Run) -> None:
+    for selected, end in ((-5, 0), (10**6, 10_000)):
+        fig = spec(training_figure(notebook_run, selected_iteration=selected))
+        assert opening_frame(fig)["name"] == str(end)
+        assert [f["name"] for f in fig["frames"]] == [str(i) for i in frame_iterations(notebook_run)]

@@ -1,0 +1,249 @@
+"""The network as a diagram: units as nodes showing one row's values, weights as edges coloured by sign
+and as wide as their size, animated over the run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+from numpy.typing import NDArray
+
+from backprop.figures.controls import view_controls
+from backprop.figures.frames import MAX_FRAMES, Frames, view_frames
+from backprop.figures.layout import legend_above, view_figure, view_layout
+from backprop.figures.names import unit_names
+from backprop.figures.style import NEGATIVE, NEUTRAL, NODE_FILL, NODE_TEXT, POSITIVE, SMALL_FONT_SIZE
+from backprop.network import Architecture, forward
+from backprop.table import output_names
+from backprop.trainer import Run, Snapshot
+
+FloatArray = NDArray[np.float64]
+Spec = dict[str, Any]
+Edge = tuple[int, int, int, str]
+
+# Edges are drawn in this many widths per sign, from 1 px up to EDGE_MAX_WIDTH for the largest |w|.
+EDGE_WIDTHS = 6
+EDGE_MAX_WIDTH = 12.0
+# Frame budget of the network diagram in plotted values (an edge is 6 numbers, a node's text 1).
+NETWORK_VALUE_BUDGET = 40_000
+
+
+def _unit_positions(arch: Architecture) -> tuple[list[FloatArray], list[float | None]]:
+    """Node heights per layer (units centred on 0, first at the top), and the height of each source
+    layer's bias node ("+1", below its units; None without learned biases or for the output layer)."""
+    heights = [(len_ - 1) / 2 - np.arange(len_, dtype=np.float64) for len_ in arch.sizes]
+    bottom = min(float(h.min()) for h in heights)
+    bias = [bottom - 1.0 if arch.use_bias else None for _ in arch.sizes[:-1]] + [None]
+    return heights, bias
+
+
+def _edges(arch: Architecture) -> list[Edge]:
+    """(layer, source, destination, name) of every weight and bias; source -1 is the bias node."""
+    units = unit_names(arch)
+    edges = []
+    for layer in range(arch.n_layers):
+        for j, destination in enumerate(units[layer + 1]):
+            edges.extend((layer, i, j, f"w({s}→{destination})") for i, s in enumerate(units[layer]))
+            if arch.use_bias:
+                edges.append((layer, -1, j, f"b(→{destination})"))
+    return edges
+
+
+def _edge_values(edges: list[Edge], snapshot: Snapshot) -> FloatArray:
+    params = snapshot.params
+    return np.array(
+        [params.biases[k][j] if s < 0 else params.weights[k][s, j] for k, s, j, _ in edges], dtype=float
+    )
+
+
+class _Diagram:
+    """Where every node and edge sits, and the values each frame shows on them."""
+
+    def __init__(self, run: Run, row: int, frames: Frames) -> None:
+        arch = run.arch
+        self.arch, self.edges = arch, _edges(arch)
+        self.heights, self.bias_at = _unit_positions(arch)
+        self.W = np.stack([_edge_values(self.edges, s) for s in frames.snapshots])  # (n_frames, n_edges)
+        largest = float(np.abs(self.W).max()) or 1.0  # parameters are always finite
+        # class index: sign (0 positive, 1 negative) * EDGE_WIDTHS + width class
+        width = np.rint(np.abs(self.W) / largest * (EDGE_WIDTHS - 1)).astype(np.int64)
+        self.classes = (self.W < 0) * EDGE_WIDTHS + width
+        with np.errstate(all="ignore"):
+            self.A = [forward(arch, s.params, run.table.X[row : row + 1]).a for s in frames.snapshots]
+        self.ends_x = [(float(k), float(k + 1)) for k, _, _, _ in self.edges]
+        self.ends_y = [
+            (float(self.bias_at[k] if s < 0 else self.heights[k][s]), float(self.heights[k + 1][j]))
+            for k, s, j, _ in self.edges
+        ]
+        self.labels = [name for layer in unit_names(arch) for name in layer]
+
+    def edge_classes(self, f: int) -> list[Spec]:
+        """Every class's edges at frame ``f`` as one polyline with gaps: x = [x0, x1, None, ...]."""
+        segments: list[Spec] = []
+        for c in range(2 * EDGE_WIDTHS):
+            members = np.flatnonzero(self.classes[f] == c).tolist()
+            xs = [v for e in members for v in (*self.ends_x[e], None)]
+            ys = [v for e in members for v in (*self.ends_y[e], None)]
+            segments.append({"type": "scatter", "x": xs, "y": ys})
+        return segments
+
+    def edge_text(self, f: int) -> list[str]:
+        return [f"{e[3]} = {w:.4g}" for e, w in zip(self.edges, self.W[f].tolist(), strict=True)]
+
+    def node_text(self, f: int) -> list[str]:
+        values = [float(v) for layer in self.A[f] for v in layer[0]]
+        return [f"<b>{name}</b><br>{v:.2f}" for name, v in zip(self.labels, values, strict=True)]
+
+    def changes(self, f: int) -> list[Spec]:
+        """What frame ``f`` changes: the edge classes, then the edge values' and the nodes' text."""
+        return [
+            *self.edge_classes(f),
+            {"type": "scatter", "text": self.edge_text(f)},
+            {"type": "scatter", "text": self.node_text(f)},
+        ]
+
+
+def _edge_traces(d: _Diagram, f: int) -> list[Spec]:
+    """One line trace per sign and width class, then hover points part-way along each edge (nearer the
+    source for biases, whose edges fan out)."""
+    data: list[Spec] = []
+    for c, segments in enumerate(d.edge_classes(f)):
+        width = 1 + (EDGE_MAX_WIDTH - 1) * (c % EDGE_WIDTHS) / (EDGE_WIDTHS - 1)
+        data.append(
+            {
+                **segments,
+                "mode": "lines",
+                "line": {"color": POSITIVE if c < EDGE_WIDTHS else NEGATIVE, "width": width},
+                "hoverinfo": "skip",
+                "showlegend": False,
+                "name": f"{'negative' if c >= EDGE_WIDTHS else 'positive'} weights, class {c % EDGE_WIDTHS}",
+            }
+        )
+    along = [0.5 if s >= 0 else 0.35 for _, s, _, _ in d.edges]
+    data.append(
+        {
+            "type": "scatter",
+            "uid": "edge-values",
+            "x": [x0 + t for (x0, _), t in zip(d.ends_x, along, strict=True)],
+            "y": [y0 + t * (y1 - y0) for (y0, y1), t in zip(d.ends_y, along, strict=True)],
+            "mode": "markers",
+            "marker": {"size": 14, "color": "rgba(0,0,0,0)"},
+            "text": d.edge_text(f),
+            "hovertemplate": "%{text}<extra></extra>",
+            "showlegend": False,
+        }
+    )
+    return data
+
+
+def _node_traces(d: _Diagram, run: Run, row: int, f: int) -> list[Spec]:
+    """The units (name and value at frame ``f``), the bias nodes, the row's targets, the legend."""
+    arch = d.arch
+    data: list[Spec] = [
+        {
+            "type": "scatter",
+            "uid": "nodes",
+            "x": [float(k) for k, size in enumerate(arch.sizes) for _ in range(size)],
+            "y": [float(h) for layer in d.heights for h in layer],
+            "mode": "markers+text",
+            "marker": {"size": 62, "color": NODE_FILL, "line": {"color": NEUTRAL, "width": 2}},
+            "text": d.node_text(f),
+            "textfont": {"size": SMALL_FONT_SIZE, "color": NODE_TEXT},
+            "hoverinfo": "skip",
+            "showlegend": False,
+        }
+    ]
+    if arch.use_bias:
+        data.append(
+            {
+                "type": "scatter",
+                "uid": "bias-nodes",
+                "x": list(range(arch.n_layers)),
+                "y": d.bias_at[:-1],
+                "mode": "markers+text",
+                "marker": {"size": 36, "color": NODE_FILL, "line": {"color": NEUTRAL}},
+                "text": ["+1"] * arch.n_layers,
+                "textfont": {"size": SMALL_FONT_SIZE, "color": NODE_TEXT},
+                "hovertemplate": "bias input, always 1<extra></extra>",
+                "showlegend": False,
+            }
+        )
+    table = run.table
+    names = output_names(table.n_outputs)
+    data.append(
+        {
+            "type": "scatter",
+            "uid": "targets",
+            "x": [arch.n_layers + 0.3] * arch.n_outputs,
+            "y": d.heights[-1].tolist(),
+            "mode": "text",
+            "text": [f"target {name} = {v:g}" for name, v in zip(names, table.y[row], strict=True)],
+            "textposition": "middle right",
+            "textfont": {"size": SMALL_FONT_SIZE},
+            "hoverinfo": "skip",
+            "showlegend": False,
+        }
+    )
+    for colour, label in ((POSITIVE, "positive weight"), (NEGATIVE, "negative weight")):
+        data.append(
+            {
+                "type": "scatter",
+                "x": [None],
+                "y": [None],
+                "mode": "lines",
+                "line": {"color": colour, "width": 6},
+                "name": label,
+            }
+        )
+    return data
+
+
+def network_figure(
+    run: Run, row: int = 0, selected_iteration: int | None = None, max_frames: int = MAX_FRAMES
+) -> go.Figure:
+    """The network as a diagram: units as nodes showing their values for one table row, weights as
+    edges coloured by sign (blue positive, vermillion negative) and as wide as their size.
+
+    Parameters
+    ----------
+    run : a finished training run
+    row : the table row (0-based) whose input, hidden values and output the nodes show
+    selected_iteration : the iteration shown before any animation, exactly; default the last
+    max_frames : most animation frames (the same frames as ``training_figure``, or an even subset)
+
+    Returns
+    -------
+    go.Figure
+        ``2 * EDGE_WIDTHS`` line traces, one per sign (positive first) and width class, each holding
+        the edges of that class as segments separated by gaps; then a marker trace at the edge
+        midpoints (hover: ``_edges`` names and values), the nodes (text: each unit's name and value for
+        ``row``), bias nodes, targets and the two legend entries. Frames move edges between classes
+        and update the hover text and node values. The width class of ``w`` is
+        ``round((EDGE_WIDTHS - 1) * |w| / largest)`` with ``largest`` the largest ``|w|`` over all
+        frames, so widths compare across frames.
+    """
+    arch, table = run.arch, run.table
+    if not 0 <= row < table.n_rows:
+        raise ValueError(f"row must be from 0 to {table.n_rows - 1}, got {row}.")
+    per_frame = 6 * len(_edges(arch)) + sum(arch.sizes)
+    frames = view_frames(run, per_frame, NETWORK_VALUE_BUDGET, max_frames, selected_iteration)
+    d = _Diagram(run, row, frames)
+    data = _edge_traces(d, frames.active) + _node_traces(d, run, row, frames.active)
+    n_classes = 2 * EDGE_WIDTHS
+    animated = [*range(n_classes), n_classes, n_classes + 1]
+    lowest = min([float(h.min()) for h in d.heights] + [b for b in d.bias_at if b is not None])
+    highest = max(float(h.max()) for h in d.heights)
+    shown = ", ".join(f"{v:g}" for v in table.X[row])
+    layout = view_layout(
+        f"Row {row + 1} [{shown}] through the network: node values; edge width ∝ |weight|",
+        max(440, 170 + 90 * int(max(arch.sizes) + (1 if arch.use_bias else 0))),
+        xaxis={"visible": False, "range": [-0.45, arch.n_layers + 1.3], "fixedrange": True},
+        yaxis={"visible": False, "range": [lowest - 0.6, highest + 0.75], "fixedrange": True},
+        legend=legend_above(),
+        **view_controls(frames.iterations, frames.active),
+    )
+    layout["title"]["y"] = 0.98
+    layout["margin"]["t"] = 90
+    changes = [d.changes(f) for f in range(len(frames.snapshots))]
+    return view_figure(data, layout, frames, animated, changes)

@@ -1,0 +1,120 @@
+"""Layout pieces every figure shares (axes, titles, legends, margins) and the assembly of a Figure
+from its trace, layout and frame specs."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import plotly.graph_objects as go
+
+from backprop.figures.controls import CONTROLS_PX, VIEW_CONTROLS_Y
+from backprop.figures.frames import Frames
+from backprop.figures.style import FONT_SIZE, GRID, SMALL_FONT_SIZE, UIREVISION
+
+Spec = dict[str, Any]
+
+COLORBAR_PX = 92  # right margin for a colour bar with its tick labels
+
+
+def figure(data: list[Spec], layout: Spec, frames: list[Spec] | None = None) -> go.Figure:
+    """A Figure from trace, layout and frame dicts written to plotly's schema, without plotly's per-value
+    checks: ``_validate=False`` skips them for traces and layout but not for frames, which are set
+    after. Validating builds 5–8 times slower (about 0.4 s more per rerun of the default page;
+    BENCHMARKS.md). The tests pass every figure through ``go.Figure(fig.to_dict())``, plotly's full
+    validation."""
+    fig = go.Figure({"data": data, "layout": layout}, _validate=False)
+    if frames:
+        fig._frame_objs = tuple(go.Frame(frame, _validate=False) for frame in frames)
+    return fig
+
+
+def axis(
+    domain: tuple[float, float], anchor: str, title: str, value_range: list[float], **extra: Any
+) -> Spec:
+    """A fixed-range axis on ``domain`` of the paper, anchored to ``anchor``."""
+    return {
+        "domain": list(domain),
+        "anchor": anchor,
+        "title": {"text": title, "font": {"size": FONT_SIZE}},
+        "range": value_range,
+        "autorange": False,
+        "gridcolor": GRID,
+        "zerolinecolor": GRID,
+        "tickfont": {"size": SMALL_FONT_SIZE},
+        **extra,
+    }
+
+
+def title(text: str, x: float, y: float) -> Spec:
+    """A subplot's title: an annotation centred on ``x`` just above ``y`` (paper coordinates)."""
+    return {
+        "text": text,
+        "x": x,
+        "y": y,
+        "xref": "paper",
+        "yref": "paper",
+        "xanchor": "center",
+        "yanchor": "bottom",
+        "showarrow": False,
+        "font": {"size": FONT_SIZE},
+    }
+
+
+def legend_margin(labels: Sequence[str]) -> int:
+    """A right margin, in px, wide enough for a vertical legend of ``labels`` beside the plots. Plotly
+    widens a margin that a legend overflows, but only by drawing the whole figure a second time."""
+    return 80 + round(0.43 * SMALL_FONT_SIZE * max(len(label) for label in labels))
+
+
+def legend_above() -> Spec:
+    """A horizontal legend along the top edge of the plot."""
+    return {"orientation": "h", "x": 0.0, "y": 1.0, "yanchor": "bottom", "font": {"size": SMALL_FONT_SIZE}}
+
+
+def view_layout(heading: str, height: int, **extra: Any) -> Spec:
+    """The layout of a single-plot view: ``heading`` at the top left, ``extra`` (axes, legend, controls)."""
+    return {
+        "height": height,
+        "margin": {"l": 90, "r": 20, "t": 60, "b": 120},  # l: y tick labels such as 10⁻⁴ and the axis title
+        "font": {"size": FONT_SIZE},
+        "title": {"text": heading, "font": {"size": FONT_SIZE}, "x": 0.0, "xanchor": "left"},
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        "hovermode": "closest",
+        "hoverlabel": {"font": {"size": SMALL_FONT_SIZE}},
+        "uirevision": UIREVISION,
+        "showlegend": True,
+        "legend": {"font": {"size": SMALL_FONT_SIZE}},
+        **extra,
+    }
+
+
+def _fit_margins(layout: Spec, data: list[Spec]) -> Spec:
+    """``layout`` with margins that hold what a view puts outside its plot: a vertical legend on the
+    right, a colour bar, and the controls hung at ``VIEW_CONTROLS_Y`` (a fraction of the plot's height)
+    below it. Sized up front: plotly widens a margin that something overflows only by drawing the whole
+    figure a second time."""
+    margin = layout["margin"]
+    names = [t["name"] for t in data if t.get("name") and t.get("showlegend", True)]
+    if names and "orientation" not in layout["legend"]:
+        margin["r"] = max(margin["r"], legend_margin(names))
+    if any("colorbar" in t for t in data):
+        margin["r"] = max(margin["r"], COLORBAR_PX)
+    if layout.get("sliders"):
+        below = CONTROLS_PX - VIEW_CONTROLS_Y * (layout["height"] - margin["t"])
+        margin["b"] = math.ceil(below / (1 - VIEW_CONTROLS_Y))
+    return layout
+
+
+def view_figure(
+    data: list[Spec], layout: Spec, frames: Frames, traces: list[int], changes: list[list[Spec]]
+) -> go.Figure:
+    """An animated view: its margins fitted to what hangs outside the plot, and one frame per snapshot
+    of ``frames``, changing ``traces`` to ``changes[f]``."""
+    specs = [
+        {"name": str(it), "data": change, "traces": traces}
+        for it, change in zip(frames.iterations, changes, strict=True)
+    ]
+    return figure(data, _fit_margins(layout, data), specs)

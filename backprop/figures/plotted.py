@@ -1,0 +1,74 @@
+"""Numbers as they are plotted: rounded for short JSON, gaps for non-finite values, axis ranges."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float64]
+
+
+def round_sig(values: object, digits: int) -> FloatArray:
+    """``values`` rounded to ``digits`` significant digits: the same picture in shorter JSON."""
+    a = np.array(values, dtype=np.float64)
+    nonzero = np.isfinite(a) & (a != 0)
+    if not nonzero.any():
+        return a
+    v = a[nonzero]
+    decimals = digits - 1 - np.floor(np.log10(np.abs(v))).astype(np.int64)
+    # powers of ten up to 1e22 are exact doubles, so k / 10**d is the double nearest the decimal
+    up = (decimals >= 0) & (decimals <= 22)
+    scale = 10.0 ** decimals[up]
+    v[up] = np.round(v[up] * scale) / scale
+    down = (decimals < 0) & (decimals >= -22)
+    scale = 10.0 ** -decimals[down]
+    v[down] = np.round(v[down] / scale) * scale
+    extreme = np.abs(decimals) > 22  # below 1e-17 or above 1e27: rare, so format them one by one
+    if extreme.any():
+        v[extreme] = [float(f"{x:.{digits}g}") for x in v[extreme]]
+    a[nonzero] = v
+    return a
+
+
+def as_list(values: FloatArray) -> list[Any]:
+    """A JSON-ready list; non-finite values become ``None`` (a gap) rather than invalid JSON."""
+    finite = np.isfinite(values)
+    if finite.all():
+        return values.tolist()
+    out = values.astype(object)
+    out[~finite] = None
+    return out.tolist()
+
+
+def finite_span(*arrays: FloatArray) -> tuple[float, float]:
+    """The smallest and largest finite value of all ``arrays`` (0 and 1 when there is none)."""
+    values = np.concatenate([np.ravel(a) for a in arrays])
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return 0.0, 1.0
+    return float(values.min()), float(values.max())
+
+
+def padded(low: float, high: float, fraction: float, minimum: float) -> list[float]:
+    """``[low, high]`` widened by ``fraction`` of its span on each side (``minimum`` if it is empty)."""
+    span = high - low
+    if not np.isfinite(span):
+        return [low, high]
+    pad = span * fraction if span > 0 else max(minimum, 0.05 * max(abs(low), abs(high)))
+    return [low - pad, high + pad]
+
+
+def loss_floor(loss: FloatArray) -> float:
+    """The smallest positive loss (1e-12 if there is none): a log axis cannot show E = 0, so the loss is
+    drawn at this value at least."""
+    positive = loss[np.isfinite(loss) & (loss > 0)]
+    return float(positive.min()) if positive.size else 1e-12
+
+
+def curve_grid(half_width: float) -> FloatArray:
+    """Sample points of an activation curve on ``[-half_width, half_width]``: even over the axis, and
+    dense where a sigmoid bends (|z| < 8)."""
+    bend = min(8.0, half_width)
+    return np.union1d(half_width * np.linspace(-1.0, 1.0, 161), np.linspace(-bend, bend, 97))

@@ -1,0 +1,24 @@
+"""The look shared by every figure: colours, line dashes, marker symbols, fonts."""
+
+from __future__ import annotations
+
+# Okabe–Ito, with grey in place of black so every colour reads on light and dark backgrounds.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#999999")
+DASHES = ("solid", "dash", "dot", "dashdot")
+ROW_SYMBOLS = ("circle", "square", "diamond", "triangle-up")
+NEUTRAL = "#999999"
+LOSS_COLOUR = "#D55E00"
+GRID = "rgba(128, 128, 128, 0.25)"
+FONT_SIZE = 16
+SMALL_FONT_SIZE = 14
+UIREVISION = "backprop-training"
+# Above this many rows, row numbers show on hover only (labels would pile up).
+MAX_LABELLED_ROWS = 16
+
+POSITIVE = PALETTE[0]  # Okabe–Ito blue: positive weights, target 1
+NEGATIVE = PALETTE[3]  # Okabe–Ito vermillion: negative weights
+TARGET_ZERO = PALETTE[1]  # Okabe–Ito orange: target 0
+FLAT_RING = PALETTE[5]  # Okabe–Ito reddish purple: rings around saturated or inactive points
+# Opaque light nodes with dark text: edges pass behind them, and they read on light and dark themes.
+NODE_FILL = "#E6E6E6"
+NODE_TEXT = "#222222"
