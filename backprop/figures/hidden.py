@@ -99,6 +99,38 @@ def _unit_trace(u: int, name: str, n_rows: int, labelled: bool, Z: FloatArray, A
     }
 
 
+def _rings(Zr: FloatArray, Ar: FloatArray, flat: NDArray[np.bool_], f: int) -> Spec:
+    """The points at frame ``f`` whose slope is nearly 0."""
+    r, u = np.nonzero(flat[f])
+    return {"type": "scatter", "x": as_list(Zr[f, r, u]), "y": as_list(Ar[f, r, u])}
+
+
+def _ring_trace(act: Activation, rings: Spec) -> Spec:
+    """Rings around the points whose slope is nearly 0 (``rings``: their x and y)."""
+    label = (
+        "inactive: z ≤ 0, slope 0"
+        if act.name == "relu"
+        else f"saturated: slope < {SATURATED_SLOPE[act.name]:g}"
+    )
+    return {
+        "type": "scatter",
+        "uid": "flat",
+        "x": rings["x"],
+        "y": rings["y"],
+        "mode": "markers",
+        "marker": {"size": 26, "symbol": "circle-open", "color": FLAT_RING, "line": {"width": 3}},
+        "name": label,
+        "hoverinfo": "skip",
+    }
+
+
+def _y_range(name: str, half: float) -> list[float]:
+    """The output axis of activation ``name`` whose z axis is ``[-half, half]``."""
+    if name == "relu":
+        return [-0.08 * half, 1.08 * half]
+    return [-1.12, 1.12] if name == "tanh" else [-0.08, 1.08]
+
+
 def hidden_activation_figure(
     run: Run, layer: int = 0, selected_iteration: int | None = None, max_frames: int = MAX_FRAMES
 ) -> go.Figure:
@@ -133,43 +165,18 @@ def hidden_activation_figure(
     for u, name in enumerate(unit_names(arch)[layer + 1]):
         data.append(_unit_trace(u, name, table.n_rows, labelled, Zr[f0, :, u], Ar[f0, :, u]))
 
-    def rings(f: int) -> Spec:
-        r, u = np.nonzero(flat[f])
-        return {"type": "scatter", "x": as_list(Zr[f, r, u]), "y": as_list(Ar[f, r, u])}
-
-    ring_label = (
-        "inactive: z ≤ 0, slope 0"
-        if act.name == "relu"
-        else f"saturated: slope < {SATURATED_SLOPE[act.name]:g}"
-    )
-    first = rings(f0)
-    data.append(
-        {
-            "type": "scatter",
-            "uid": "flat",
-            "x": first["x"],
-            "y": first["y"],
-            "mode": "markers",
-            "marker": {"size": 26, "symbol": "circle-open", "color": FLAT_RING, "line": {"width": 3}},
-            "name": ring_label,
-            "hoverinfo": "skip",
-        }
-    )
     changes = [
         [{"type": "scatter", "x": as_list(Zr[f, :, u]), "y": as_list(Ar[f, :, u])} for u in range(n_units)]
-        + [rings(f)]
+        + [_rings(Zr, Ar, flat, f)]
         for f in range(len(frames.snapshots))
     ]
-    if act.name == "relu":
-        y_range = [-0.08 * half, 1.08 * half]
-    else:
-        y_range = [-1.12, 1.12] if act.name == "tanh" else [-0.08, 1.08]
+    data.append(_ring_trace(act, changes[f0][-1]))
     which = "" if len(arch.hidden) == 1 else f" {layer + 1}"
     layout = view_layout(
         f"Hidden layer{which} ({act.name}): each row at (z, {symbol}(z)) for every unit",
         600,
         xaxis=axis((0.0, 1.0), "y", "net input z of the hidden unit", [-half, half]),
-        yaxis=axis((0.0, 1.0), "x", "unit output a", y_range),
+        yaxis=axis((0.0, 1.0), "x", "unit output a", _y_range(act.name, half)),
         **view_controls(frames.iterations, frames.active),
     )
     return view_figure(data, layout, frames, list(range(2, 3 + n_units)), changes)
