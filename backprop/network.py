@@ -259,7 +259,7 @@ def backpropagate(
     """Backward pass from the activations ``a`` of :func:`propagate`: ``delta``, ``dE/dW`` and ``dE/db``.
 
     Shapes are those of :func:`propagate`; ``y`` is (n_rows, n_outputs) or (..., n_rows, n_outputs).
-    ``dE/db`` is zero without learned biases.
+    Without learned biases ``dE/db`` is not computed (an empty list): :func:`backward` records zeros.
     """
     out = a[-1]
     # delta_L = (y - out) * sigma'(out): the notebook's `error * sigmoid_derivative(layer1)`
@@ -273,7 +273,8 @@ def backpropagate(
     dW, db = [], []
     for a_prev, d in zip(a, deltas, strict=False):  # a has one more entry, the output
         dW.append(-(a_prev.mT @ d))  # dE/dW_l = -a_{l-1}^T delta_l
-        db.append(-d.sum(axis=-2) if arch.use_bias else np.zeros(d.shape[:-2] + d.shape[-1:]))  # -sum_rows
+        if arch.use_bias:
+            db.append(-d.sum(axis=-2))  # dE/db_l = -sum over rows of delta_l
     return deltas, dW, db
 
 
@@ -342,6 +343,8 @@ def loss(output: FloatArray, y: FloatArray) -> float:
 def backward(arch: Architecture, params: Params, fwd: Forward, y: FloatArray) -> Gradients:
     """Backpropagate the error of one forward pass through every layer, as :func:`backpropagate`."""
     delta, dW, db = backpropagate(arch, params.weights, fwd.a, y)
+    if not arch.use_bias:  # no biases to learn: their gradient is recorded as zero
+        db = [np.zeros(d.shape[:-2] + d.shape[-1:]) for d in delta]
     return Gradients(tuple(delta), tuple(dW), tuple(db))
 
 

@@ -334,7 +334,7 @@ def _history(
     E = np.empty(S)
     delta = [np.empty((S, table.n_rows, n)) for n in arch.sizes[1:]]
     dW = [np.empty_like(W) for W in weights]
-    db = [np.empty_like(b) for b in biases]
+    db = [np.zeros_like(b) for b in biases]  # stays zero without learned biases
     chunk = max(1, _CHUNK_VALUES // (table.n_rows * sum(arch.sizes)))
     for lo in range(0, S, chunk):
         c = slice(lo, lo + chunk)

@@ -168,7 +168,8 @@ def test_a_stack_of_networks_gives_each_network_its_own_numbers_exactly(
     delta, dW, db = backpropagate(arch, weights, a, y)
     E = losses(a[-1], y)
     new_W = descend(weights, dW, rates.reshape((*lead, 1, 1)))
-    new_b = descend(biases, db, rates.reshape((*lead, 1)))
+    new_b = descend(biases, db, rates.reshape((*lead, 1))) if use_bias else biases
+    assert len(db) == (arch.n_layers if use_bias else 0)  # no bias gradients computed without biases
     assert E.shape == lead and all(
         d.shape == (*lead, 6, n) for d, n in zip(delta, arch.sizes[1:], strict=True)
     )
@@ -183,9 +184,9 @@ def test_a_stack_of_networks_gives_each_network_its_own_numbers_exactly(
             (a[1:], fwd.a[1:]),
             (delta, grads.delta),
             (dW, grads.dW),
-            (db, grads.db),
+            (db if use_bias else [np.zeros_like(b) for b in biases], grads.db),
             (new_W, new.weights),
-            (new_b if use_bias else biases, new.biases),
+            (new_b, new.biases),
         ]
         for stacked, alone in pairs:
             for got, want in zip(stacked, alone, strict=True):
