@@ -9,6 +9,7 @@ finish, look for an app error, drive the table editor's canvas) are shared with 
 from __future__ import annotations
 
 import contextlib
+import time
 from pathlib import Path
 from typing import Any
 
@@ -72,16 +73,18 @@ def reruns(page: Any) -> int:
     return int(page.evaluate("() => window.__reruns.runs"))
 
 
-def settle(page: Any, before: int, rerun: bool, timeout_ms: float = RERUN_MAX_MS) -> None:
-    """After an action: when it should rerun the script (``rerun``), wait until a run after ``before``
-    starts; then until the script is idle and has stayed so for QUIET_MS. Raise
+def settle(
+    page: Any, before: int, rerun: bool, start_ms: float = RERUN_START_MS, timeout_ms: float = RERUN_MAX_MS
+) -> None:
+    """After an action: when it should rerun the script (``rerun``), wait up to ``start_ms`` for a run
+    after ``before`` to start; then until the script is idle and has stayed so for QUIET_MS. Raise
     :class:`AppNotIdleError` when the page is still running after ``timeout_ms``."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     if rerun:
         # no rerun may come: the value did not change, or the browser refused it
         with contextlib.suppress(PlaywrightTimeout):
-            page.wait_for_function(_RUN_STARTED, arg=before, timeout=RERUN_START_MS)
+            page.wait_for_function(_RUN_STARTED, arg=before, timeout=start_ms)
     try:
         page.wait_for_function(_SETTLED, arg=QUIET_MS, timeout=timeout_ms, polling=100)
     except PlaywrightTimeout as error:
@@ -162,44 +165,77 @@ HEADER_PX, ROW_PX = 35, 35  # the editor's header and row heights
 DATA_COLUMN_X = 100  # x of the first data column (after the row markers and the index) in the editor
 FIRST_DATA_COLUMN = 2  # grid column of x1: 0 is the row markers, 1 the index
 CELL_INPUT = "input.gdg-input, textarea.gdg-input"  # the editor glide-data-grid opens over a cell
+KEY_PAUSE_MS = 300
+_CELL_EDITOR_FOCUSED = "() => document.activeElement?.classList.contains('gdg-input') === true"
 
 
 def selected_cell(editor: Any) -> tuple[int, int] | None:
     """(grid column, row) of the editor's selected cell, from its accessible table."""
-    cell = editor.locator('td[aria-selected="true"]')
-    if cell.count() != 1:
+    ids = editor.locator('td[aria-selected="true"]').evaluate_all("cells => cells.map(c => c.id)")
+    if len(ids) != 1:
         return None
-    _, _, column, row = (cell.get_attribute("id") or "").split("-")
+    _, _, column, row = ids[0].split("-")
     return int(column), int(row)
+
+
+def poll(check: Any, timeout_s: float = 3.0) -> Any:
+    """``check()`` until it returns something truthy or ``timeout_s`` passes; its last value."""
+    deadline = time.monotonic() + timeout_s
+    while not (value := check()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return value
 
 
 def select_cell(page: Any, editor: Any, row: int, column: int) -> None:
     """Select data cell (``row``, ``column``) (0-based; column 0 is x1): click the first data cell, then
-    move with the arrow keys, which scroll the canvas as needed."""
+    move with the arrow keys (which scroll the canvas), one key at a time, each checked in the grid's
+    accessible table. A click the busy page loses is repeated; a click on the cell already selected
+    opens its editor, which is closed again."""
     editor.scroll_into_view_if_needed()
     box = editor.bounding_box()
     assert box is not None, "the table editor is not on the page"
-    page.mouse.click(box["x"] + DATA_COLUMN_X, box["y"] + HEADER_PX + ROW_PX / 2)
-    editor.locator('td[aria-selected="true"]').wait_for(state="attached", timeout=5_000)
-    start = selected_cell(editor)
-    assert start is not None, "clicking the table editor's first cell selected nothing"
-    right, down = column + FIRST_DATA_COLUMN - start[0], row - start[1]
-    for key, count in (
-        ("ArrowRight" if right > 0 else "ArrowLeft", right),
-        ("ArrowDown" if down > 0 else "ArrowUp", down),
-    ):
-        for _ in range(abs(count)):
-            page.keyboard.press(key)
-    assert selected_cell(editor) == (column + FIRST_DATA_COLUMN, row), "could not select the cell"
+    first = (FIRST_DATA_COLUMN, 0)
+    for _ in range(3):
+        already = selected_cell(editor) == first
+        page.mouse.click(box["x"] + DATA_COLUMN_X, box["y"] + HEADER_PX + ROW_PX / 2)
+        if already:  # a click on the selected cell opens its editor: close it, the selection stays
+            if poll(lambda: page.locator(CELL_INPUT).count(), timeout_s=1.0):
+                page.keyboard.press("Escape")
+                assert poll(lambda: not page.locator(CELL_INPUT).count()), "the cell editor did not close"
+            break
+        if poll(lambda: selected_cell(editor) == first):
+            break
+    position = selected_cell(editor)
+    assert position == first, f"clicking the table editor's first cell selected {position}"
+    target = (column + FIRST_DATA_COLUMN, row)
+    moves = {"ArrowRight": (1, 0), "ArrowLeft": (-1, 0), "ArrowDown": (0, 1), "ArrowUp": (0, -1)}
+    while position != target:
+        if position[0] != target[0]:
+            key = "ArrowRight" if target[0] > position[0] else "ArrowLeft"
+        else:
+            key = "ArrowDown" if target[1] > position[1] else "ArrowUp"
+        step = moves[key]
+        expected = (position[0] + step[0], position[1] + step[1])
+        page.keyboard.press(key)
+        poll(lambda expected=expected: selected_cell(editor) == expected)
+        position = selected_cell(editor)
+        assert position == expected, f"{key} moved the table editor's selection to {position}, not {expected}"
 
 
 def type_in_cell(page: Any, editor: Any, row: int, column: int, text: str) -> None:
     """Enter, type ``text``, Enter in cell (``row``, ``column``); an empty ``text`` clears it (Delete)."""
     select_cell(page, editor, row, column)
     if text:
-        page.keyboard.press("Enter")  # opens the cell's editor with its value selected
-        page.locator(CELL_INPUT).wait_for(timeout=5_000)
+        # at a person's pace: an Enter that follows the previous key within a few milliseconds is
+        # sometimes dropped by the grid's editor, and the edit with it
+        page.wait_for_timeout(KEY_PAUSE_MS)
+        page.keyboard.press("Enter")  # opens the cell's editor
+        page.wait_for_function(_CELL_EDITOR_FOCUSED, timeout=5_000)
+        page.keyboard.press("Control+A")  # its value is not always selected yet
         page.keyboard.type(text)
+        # the grid's number editor drops what is not part of a number: wait for what it keeps
+        poll(lambda: page.evaluate("() => document.activeElement.value") == text, timeout_s=1.0)
+        page.wait_for_timeout(KEY_PAUSE_MS)
         page.keyboard.press("Enter")
     else:
         page.keyboard.press("Delete")
