@@ -35,6 +35,7 @@ from backprop.table import TruthTable
 from backprop.trainer import MAX_LEARNING_RATE, MAX_SEED, Status, TrainConfig, recording_schedule
 
 FloatArray = NDArray[np.float64]
+Arrays = Sequence[FloatArray]  # one array per layer, each stacked over the runs
 IntArray = NDArray[np.int64]
 
 MAX_RUNS = 4096
@@ -211,9 +212,6 @@ def sweep(
     )
 
 
-Arrays = tuple[FloatArray, ...]
-
-
 def _losses(arch: Architecture, table: TruthTable, weights: Arrays, biases: Arrays) -> FloatArray:
     """E of every run, (R,), at these parameters."""
     _, a = propagate(arch, weights, biases, table.X)
@@ -243,7 +241,7 @@ class _Runs:
     ) -> None:
         R = len(lrs)
         self.arch, self.table, self.target = arch, table, target
-        self.W, self.b = tuple(W0), tuple(b0)
+        self.W, self.b = W0, b0
         self.lr_W, self.lr_b = lrs[:, None, None], lrs[:, None]  # each run its own learning rate
         self.active = np.ones(R, dtype=bool)
         self.status = np.full(R, _COMPLETED, dtype=np.int8)
@@ -256,12 +254,9 @@ class _Runs:
         """E of every run, (R,), at the current parameters."""
         return _losses(self.arch, self.table, self.W, self.b)
 
-    def stop(
-        self, runs: NDArray[np.bool_], k: int, status: int, state: tuple[Arrays, Arrays] | None = None
-    ) -> None:
-        """Stop ``runs`` at iteration ``k`` with parameters ``state`` (default: the current ones)."""
-        weights, biases = (self.W, self.b) if state is None else state
-        for final, p in zip((*self.final_W, *self.final_b), (*weights, *biases), strict=True):
+    def stop(self, runs: NDArray[np.bool_], k: int, status: int) -> None:
+        """Stop ``runs`` at iteration ``k``, with their current parameters."""
+        for final, p in zip((*self.final_W, *self.final_b), (*self.W, *self.b), strict=True):
             final[runs] = p[runs]
         self.final_iteration[runs] = k
         self.status[runs] = status

@@ -25,6 +25,7 @@ from backprop.network import (
     Architecture,
     Gradients,
     Params,
+    all_finite,
     apply_update,
     backpropagate,
     backward,
@@ -312,7 +313,7 @@ def _descend(
 
 
 def _finite(arch: Architecture, weights: Arrays, biases: Arrays) -> bool:
-    return all(np.isfinite(p).all() for p in (*weights, *(biases if arch.use_bias else ())))
+    return bool(all_finite(weights, 2)) and (not arch.use_bias or bool(all_finite(biases, 1)))
 
 
 # Snapshots are evaluated this many at a time: bounds the temporaries of big tables.
