@@ -31,6 +31,7 @@ from .test_repros import (
     SIDEBAR,
     AppNotIdleError,
     app_errors,
+    center,
     last_server_traceback,
     poll,
     reruns,
@@ -145,6 +146,7 @@ def cell_edit(page: Any, rng: random.Random) -> Outcome:
 
 def add_row(page: Any, rng: random.Random) -> Outcome:
     editor = table_editor(page)
+    center(editor)
     editor.hover()
     button = editor.locator('[data-testid="stElementToolbarButton"] button[aria-label="Add row"]')
     button.click()
@@ -159,7 +161,7 @@ def delete_row(page: Any, rng: random.Random) -> Outcome:
         return None
     shown = max(1, min(rows, int((box["height"] - HEADER_PX) // ROW_PX) - 1))  # rows drawn above "add"
     row = rng.randrange(shown)
-    editor.scroll_into_view_if_needed()
+    center(editor)
     box = editor.bounding_box()
     page.mouse.click(box["x"] + 16, box["y"] + HEADER_PX + ROW_PX * (row + 0.5))  # the row marker
     page.keyboard.press("Delete")
@@ -375,12 +377,20 @@ ACTIONS: list[tuple[Action, int]] = [
 
 
 # -------------------------------------------------------------------------------------------- walk
+_BLUR_GRID = """() => {
+    const active = document.activeElement;
+    if (active && active.closest('[data-testid="stDataFrame"]')) active.blur();
+}"""
+
+
 def close_popups(page: Any) -> None:
-    """Escape an open selectbox list or a cell editor an action left behind, and move the mouse off the
-    page's widgets: a table editor's hover toolbar covers the number inputs above it."""
+    """Escape an open selectbox list or a cell editor an action left behind; move the mouse off the
+    page's widgets and the focus out of the table editor: its toolbar, shown on hover and while it has
+    the focus, covers the number inputs above it."""
     if page.locator('[role="listbox"]').count() or page.locator(CELL_INPUT).count():
         page.keyboard.press("Escape")
     page.mouse.move(VIEWPORT["width"] - 5, VIEWPORT["height"] / 2)
+    page.evaluate(_BLUR_GRID)
 
 
 def fail_walk(page: Any, step: int, done: list[str], problem: str, kind: str) -> None:

@@ -169,6 +169,12 @@ KEY_PAUSE_MS = 300
 _CELL_EDITOR_FOCUSED = "() => document.activeElement?.classList.contains('gdg-input') === true"
 
 
+def center(locator: Any) -> None:
+    """Scroll ``locator`` to the middle of the window: at an edge, the page's header or the window's end
+    can cover it or the toolbar shown above it on hover."""
+    locator.evaluate("e => e.scrollIntoView({block: 'center'})")
+
+
 def selected_cell(editor: Any) -> tuple[int, int] | None:
     """(grid column, row) of the editor's selected cell, from its accessible table."""
     ids = editor.locator('td[aria-selected="true"]').evaluate_all("cells => cells.map(c => c.id)")
@@ -191,7 +197,7 @@ def select_cell(page: Any, editor: Any, row: int, column: int) -> None:
     move with the arrow keys (which scroll the canvas), one key at a time, each checked in the grid's
     accessible table. A click the busy page loses is repeated; a click on the cell already selected
     opens its editor, which is closed again."""
-    editor.scroll_into_view_if_needed()
+    center(editor)
     box = editor.bounding_box()
     assert box is not None, "the table editor is not on the page"
     first = (FIRST_DATA_COLUMN, 0)
