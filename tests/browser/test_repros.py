@@ -22,6 +22,9 @@ from .conftest import ARTIFACTS, EXCEPTION, wait_for_metric
 pytestmark = pytest.mark.browser
 
 APP_ERROR = "This app has encountered an error"
+# A section that raises is drawn as this notice (app/widgets.py's guard), its traceback in the server log:
+# still a failure of the app, which the guard only keeps from taking the rest of the page down.
+VIEW_FAILED = "This view could not be drawn"
 EXPANDERS = ("Chain rule, step by step", "Share & export")
 SIDEBAR = '[data-testid="stSidebar"]'
 # Page errors that are not the app's: none met so far. (Pausing a Plotly animation can reject a promise;
@@ -96,6 +99,7 @@ def app_errors(page: Any, js_errors: list[str]) -> list[str]:
     found = [f"exception shown: {text[:600]}" for text in page.locator(EXCEPTION).all_inner_texts()]
     if not found and page.get_by_text(APP_ERROR).count():
         found.append(f"{APP_ERROR!r} shown")
+    found += [f"a section failed: {text[:300]}" for text in page.get_by_text(VIEW_FAILED).all_inner_texts()]
     found += [f"page error: {e[:600]}" for e in js_errors if e not in KNOWN_PAGE_ERRORS]
     return found
 
