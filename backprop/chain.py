@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 
 from backprop.activations import Activation
 from backprop.errors import ConfigError
+from backprop.naming import bias_name, level_names, unit_name, weight_name
 from backprop.network import Architecture, Forward, Params, descend, forward, loss, readonly
 from backprop.trainer import Run, Snapshot
 
@@ -41,33 +42,11 @@ class ParamRef:
         return self.source is None
 
 
-def unit_name(arch: Architecture, level: int, index: int) -> str:
-    """Readable name of unit ``index`` (0-based) of activation level ``level`` (0 = the inputs).
-
-    Inputs are ``x1..xn``; hidden units ``h1..hk`` (``h1.3``, ``h2.1`` with two hidden layers); the
-    output is ``out`` (``out1..outm`` with several outputs, matching the targets ``y1..ym``).
-    """
-    if level == 0:
-        return f"x{index + 1}"
-    if level == arch.n_layers:
-        return "out" if arch.n_outputs == 1 else f"out{index + 1}"
-    return f"h{index + 1}" if len(arch.hidden) == 1 else f"h{level}.{index + 1}"
-
-
-def unit_names(arch: Architecture, level: int) -> tuple[str, ...]:
-    """Names of all units of activation level ``level``."""
-    return tuple(unit_name(arch, level, i) for i in range(arch.sizes[level]))
-
-
 def param_name(arch: Architecture, ref: ParamRef) -> str:
-    """Readable name: ``w(x1→out)`` with no hidden layer, ``W1[x2→h3]`` with some, ``b(h3)``."""
-    target = unit_name(arch, ref.layer + 1, ref.target)
+    """The parameter's one name (backprop/naming.py): ``w(x2→h3)`` or ``b(h3)``."""
     if ref.source is None:
-        return f"b({target})"
-    source = unit_name(arch, ref.layer, ref.source)
-    if arch.n_layers == 1:
-        return f"w({source}→{target})"
-    return f"W{ref.layer + 1}[{source}→{target}]"
+        return bias_name(arch, ref.layer, ref.target)
+    return weight_name(arch, ref.layer, ref.source, ref.target)
 
 
 def parameters(arch: Architecture) -> tuple[ParamRef, ...]:
@@ -208,7 +187,7 @@ def parameter_chain(run: Run, iteration: int, ref: ParamRef) -> ParamChain:
             terms_up = W_next * dE_dz  # each path j -> m
             dE_da = terms_up.sum(axis=1)  # ∂E/∂a_j = Σ_m W[j,m] ∂E/∂z_m
             upstream = Upstream(
-                unit_names(arch, layer + 2), readonly(W_next), readonly(dE_dz), readonly(terms_up)
+                level_names(arch, layer + 2), readonly(W_next), readonly(dE_dz), readonly(terms_up)
             )
         da_dz = activation.derivative(a)  # f'(z) written with the output a
         dz_dp = np.ones_like(a) if ref.source is None else fwd.a[layer][:, ref.source]  # ∂z_j/∂w_ij = a_i
@@ -364,8 +343,8 @@ def layer_update(run: Run, iteration: int, layer: int) -> LayerUpdate:
         is_output=is_output,
         learning_rate=lr,
         activation=arch.layer_activation(layer),
-        source_names=unit_names(arch, layer),
-        target_names=unit_names(arch, layer + 1),
+        source_names=level_names(arch, layer),
+        target_names=level_names(arch, layer + 1),
         weight_names=tuple(param_name(arch, ref) for ref in refs if not ref.is_bias),
         bias_names=tuple(param_name(arch, ref) for ref in refs if ref.is_bias),
         a_prev=readonly(a_prev),
@@ -425,8 +404,8 @@ def prediction_steps(run: Run, iteration: int, x: object) -> tuple[PredictionLay
             PredictionLayer(
                 layer=layer,
                 activation=arch.layer_activation(layer),
-                source_names=unit_names(arch, layer),
-                target_names=unit_names(arch, layer + 1),
+                source_names=level_names(arch, layer),
+                target_names=level_names(arch, layer + 1),
                 inputs=readonly(inputs),
                 W=W,
                 b=params.biases[layer] if arch.use_bias else None,

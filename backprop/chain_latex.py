@@ -44,7 +44,7 @@ def tex_factor(value: float, digits: int = DIGITS) -> str:
 
 
 def unit_tex(name: str) -> str:
-    """A name of ``chain.unit_name`` in LaTeX: ``x_{1}``, ``h_{3}``, ``h^{(2)}_{1}``, ``\\text{out}_{2}``."""
+    """A unit name (backprop/naming.py) in LaTeX: ``x_{1}``, ``h^{(2)}_{1}``, ``\\text{out}_{2}``."""
     if match := re.fullmatch(r"h(\d+)\.(\d+)", name):
         return f"h^{{({match[1]})}}_{{{match[2]}}}"
     if match := re.fullmatch(r"(x|h|out)(\d*)", name):
@@ -54,11 +54,9 @@ def unit_tex(name: str) -> str:
 
 
 def param_tex(name: str) -> str:
-    """A parameter name of ``chain.param_name`` in LaTeX: ``w_{x_{1} \\to \\text{out}}``, ``W^{(1)}_{..}``."""
+    """A parameter name (backprop/naming.py) in LaTeX: ``w_{x_{1} \\to h_{2}}``, ``b_{\\text{out}}``."""
     if match := re.fullmatch(r"w\((\S+)→(\S+)\)", name):
         return rf"w_{{{unit_tex(match[1])} \to {unit_tex(match[2])}}}"
-    if match := re.fullmatch(r"W(\d+)\[(\S+)→(\S+)\]", name):
-        return rf"W^{{({match[1]})}}_{{{unit_tex(match[2])} \to {unit_tex(match[3])}}}"
     if match := re.fullmatch(r"b\((\S+)\)", name):
         return rf"b_{{{unit_tex(match[1])}}}"
     raise ValueError(f"Not a parameter name: {name!r}")

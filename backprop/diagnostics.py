@@ -24,7 +24,8 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from backprop.network import Architecture, forward
+from backprop.naming import unit_name
+from backprop.network import forward
 from backprop.table import TruthTable, input_names, output_names
 from backprop.trainer import Run
 
@@ -47,16 +48,6 @@ _EPS = 1e-9
 
 Level = Literal["warning", "info"]
 Kind = Literal["conflicting_rows", "cannot_fit", "dead_units", "stalled", "saturated"]
-
-
-# ---------------------------------------------------------------------------------------- naming
-def unit_name(arch: Architecture, layer: int, unit: int) -> str:
-    """Name of ``unit`` (0-based) of weight layer ``layer``'s outputs, as the figures name it:
-    hidden ``h1..`` (``h1.1..``, ``h2.1..`` with two hidden layers), output ``out`` (``out1..``)."""
-    if layer == arch.n_layers - 1:
-        return "out" if arch.n_outputs == 1 else f"out{unit + 1}"
-    prefix = "h" if len(arch.hidden) == 1 else f"h{layer + 1}."
-    return f"{prefix}{unit + 1}"
 
 
 def _rows_text(rows: Sequence[int]) -> str:
@@ -324,7 +315,7 @@ def dead_units(run: Run) -> tuple[DeadUnit, ...]:
                 if (states[s][layer + 1][:, unit] > 0).any():
                     break
                 since = history[s].iteration
-            dead.append(DeadUnit(layer, int(unit), unit_name(arch, layer, int(unit)), since))
+            dead.append(DeadUnit(layer, int(unit), unit_name(arch, layer + 1, int(unit)), since))
     return tuple(dead)
 
 
@@ -369,7 +360,7 @@ def saturated_rows(run: Run) -> tuple[Saturation, ...]:
                     int(row) + 1,
                     layer,
                     int(unit),
-                    unit_name(arch, layer, int(unit)),
+                    unit_name(arch, layer + 1, int(unit)),
                     act.name,
                     float(a[layer + 1][row, unit]),
                     float(slope[row, unit]),

@@ -20,6 +20,7 @@ from types import MappingProxyType
 import numpy as np
 
 from backprop.errors import TableError
+from backprop.naming import bias_name, weight_name
 from backprop.network import RELU_BIAS_INIT, Architecture, Params, init_params
 from backprop.table import MAX_CSV_BYTES, TruthTable, parse_csv
 from backprop.trainer import Run
@@ -115,13 +116,14 @@ def run_to_json(run: Run, preset: str | None = None, test_input: Sequence[float]
 
 
 def history_columns(arch: Architecture) -> list[str]:
-    """Header of :func:`history_to_csv`: ``iteration``, ``loss``, then ``W{l}_{i}_{j}`` (the weight from
-    unit ``i`` of layer ``l - 1`` to unit ``j`` of layer ``l``, 1-based) and, with biases, ``b{l}_{j}``."""
+    """Header of :func:`history_to_csv`: ``iteration``, ``loss``, then every weight layer by layer, row
+    by row (``w(x1→h1)``, ``w(x1→h2)``, ...) and, with biases, the layer's biases (``b(h1)``, ...): the
+    names the page shows (backprop/naming.py)."""
     columns = ["iteration", "loss"]
-    for layer, (n_in, n_out) in enumerate(zip(arch.sizes[:-1], arch.sizes[1:], strict=True), start=1):
-        columns += [f"W{layer}_{i}_{j}" for i in range(1, n_in + 1) for j in range(1, n_out + 1)]
+    for layer, (n_in, n_out) in enumerate(zip(arch.sizes[:-1], arch.sizes[1:], strict=True)):
+        columns += [weight_name(arch, layer, i, j) for i in range(n_in) for j in range(n_out)]
         if arch.use_bias:
-            columns += [f"b{layer}_{j}" for j in range(1, n_out + 1)]
+            columns += [bias_name(arch, layer, j) for j in range(n_out)]
     return columns
 
 

@@ -123,9 +123,9 @@ def test_hidden_layers_biases_and_a_shape_change() -> None:
     at.selectbox(key="activation").set_value("tanh")  # enabled once there is a hidden layer
     rerun(at)
     box = section(at).selectbox(key="chain_param")
-    assert box.value == "W1[x1→h1.1]"  # the old weight is gone: back to the first parameter
-    assert "b(out)" in box.options and "W3[h2.4→out]" in box.options
-    box.set_value("W1[x2→h1.3]")
+    assert box.value == "w(x1→h1.1)"  # the old weight is gone: back to the first parameter
+    assert "b(out)" in box.options and "w(h2.4→out)" in box.options
+    box.set_value("w(x2→h1.3)")
     rerun(at)
     shown = latex(at)
     assert r"\sum_m W_{h^{(1)}_{3},m}" in shown[0]

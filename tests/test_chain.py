@@ -17,16 +17,14 @@ from backprop.chain import (
     ParamRef,
     gradient_check,
     layer_update,
-    param_name,
     param_value,
     parameter_chain,
     parameters,
     prediction_steps,
     relative_error,
-    unit_names,
 )
 from backprop.errors import ConfigError
-from backprop.network import Architecture
+from backprop.naming import level_names
 from backprop.table import PRESETS
 from backprop.trainer import Run, TrainConfig, train
 
@@ -137,30 +135,6 @@ def test_chain_records_are_frozen_and_read_only(run: Run) -> None:
         update.W_new[0, 0] = 1.0
 
 
-# --- names ----------------------------------------------------------------------------------------
-
-
-def test_names_are_readable_and_unique() -> None:
-    notebook = Architecture(3)
-    assert [param_name(notebook, r) for r in parameters(notebook)] == ["w(x1→out)", "w(x2→out)", "w(x3→out)"]
-    one = Architecture(3, 1, (4,), use_bias=True)
-    assert param_name(one, ParamRef(0, 2, 1)) == "W1[x2→h3]"
-    assert param_name(one, ParamRef(1, 0, 2)) == "W2[h3→out]"
-    assert param_name(one, ParamRef(1, 0)) == "b(out)"
-    assert param_name(one, ParamRef(0, 2)) == "b(h3)"
-    two = Architecture(2, 2, (3, 2))
-    assert unit_names(two, 1) == ("h1.1", "h1.2", "h1.3")
-    assert unit_names(two, 2) == ("h2.1", "h2.2")
-    assert unit_names(two, 3) == ("out1", "out2")
-    assert param_name(two, ParamRef(1, 1, 2)) == "W2[h1.3→h2.2]"
-    for arch in (notebook, one, two, Architecture(8, 4, (8, 8), use_bias=True)):
-        refs = parameters(arch)
-        names = [param_name(arch, r) for r in refs]
-        n_weights = sum(a * b for a, b in zip(arch.sizes[:-1], arch.sizes[1:], strict=True))
-        assert len(refs) == n_weights + (sum(arch.sizes[1:]) if arch.use_bias else 0)
-        assert len(set(names)) == len(names)
-
-
 def test_bad_references_are_refused(notebook_run: Run) -> None:
     with pytest.raises(ConfigError):
         parameter_chain(notebook_run, 0, ParamRef(0, 0))  # no biases in the notebook
@@ -208,7 +182,7 @@ def test_every_layers_update_is_the_trainers(run: Run, k: int) -> None:
         update = layer_update(run, k, layer)
         n_in, n_out = run.arch.sizes[layer], run.arch.sizes[layer + 1]
         assert update.contributions.shape == (run.table.n_rows, n_in, n_out)
-        assert update.source_names == unit_names(run.arch, layer)
+        assert update.source_names == level_names(run.arch, layer)
         np.testing.assert_allclose(update.delta, now.grads.delta[layer], rtol=0, atol=TOL)
         np.testing.assert_array_equal(update.delta, update.error * update.derivative)
         np.testing.assert_allclose(update.W_new, after.params.weights[layer], rtol=0, atol=TOL)

@@ -66,7 +66,7 @@ def test_names() -> None:
     assert unit_tex("out") == r"\text{out}"
     assert unit_tex("out2") == r"\text{out}_{2}"
     assert param_tex("w(x1→out)") == r"w_{x_{1} \to \text{out}}"
-    assert param_tex("W2[h1.3→h2.1]") == r"W^{(2)}_{h^{(1)}_{3} \to h^{(2)}_{1}}"
+    assert param_tex("w(h1.3→h2.1)") == r"w_{h^{(1)}_{3} \to h^{(2)}_{1}}"
     assert param_tex("b(out)") == r"b_{\text{out}}"
     with pytest.raises(ValueError):
         unit_tex("<b>x</b>")

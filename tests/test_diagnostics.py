@@ -21,7 +21,6 @@ from backprop.diagnostics import (
     separability,
     stall,
     through_origin_separable,
-    unit_name,
     unmet,
 )
 from backprop.network import forward, make_params
@@ -311,20 +310,6 @@ def test_unmet_targets_use_the_margin() -> None:
     out = np.array([[0.495], [0.505], [0.9], [0.52]])
     assert unmet(out, y)[:, 0].tolist() == [True, True, False, False]
     assert DECISION_MARGIN == 0.01
-
-
-def test_unit_names_match_the_figures() -> None:
-    from backprop.figures import unit_names
-
-    for hidden, n_out in [((), 1), ((3,), 2), ((2, 4), 1)]:
-        run = train(
-            PRESETS["half-adder"].table if n_out == 2 else XOR, TrainConfig(n_iterations=0, hidden=hidden)
-        )
-        names = unit_names(run.arch)
-        for layer in range(run.arch.n_layers):
-            assert [unit_name(run.arch, layer, u) for u in range(run.arch.sizes[layer + 1])] == list(
-                names[layer + 1]
-            )
 
 
 # --- conflicting rows -------------------------------------------------------------------------------

@@ -96,7 +96,7 @@ def test_json_replaces_non_finite_numbers_with_null() -> None:
 
 def test_history_csv_has_every_recorded_iteration_exactly(notebook_run: Run) -> None:
     rows = list(csv.reader(io.StringIO(history_to_csv(notebook_run))))
-    assert rows[0] == ["iteration", "loss", "W1_1_1", "W1_2_1", "W1_3_1"]
+    assert rows[0] == ["iteration", "loss", "w(x1→out)", "w(x2→out)", "w(x3→out)"]
     assert len(rows) - 1 == len(notebook_run.history)
     for row, snapshot in zip(rows[1:], notebook_run.history, strict=True):
         assert int(row[0]) == snapshot.iteration
@@ -110,10 +110,10 @@ def test_history_columns_name_weights_and_biases_per_layer() -> None:
     assert columns == [
         "iteration",
         "loss",
-        *("W1_1_1", "W1_1_2", "W1_2_1", "W1_2_2", "W1_3_1", "W1_3_2"),
-        *("b1_1", "b1_2"),
-        *("W2_1_1", "W2_2_1"),
-        "b2_1",
+        *("w(x1→h1)", "w(x1→h2)", "w(x2→h1)", "w(x2→h2)", "w(x3→h1)", "w(x3→h2)"),
+        *("b(h1)", "b(h2)"),
+        *("w(h1→out)", "w(h2→out)"),
+        "b(out)",
     ]
     rows = list(csv.reader(io.StringIO(history_to_csv(run))))
     assert rows[0] == columns
@@ -205,8 +205,7 @@ def numpy_reference(run: Run) -> Params:
     return params
 
 
-# The trainer runs hidden layers and large steps as NumPy steps, which the script repeats bit for bit;
-# small single-layer runs as straight-line Python (backprop/fast.py), equal to those steps to 1e-12.
+# The trainer runs network.py's NumPy steps, which the script repeats bit for bit.
 RUNS = {
     "xor-hidden-4-bias": (
         "xor",

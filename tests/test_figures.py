@@ -191,8 +191,8 @@ def test_small_networks_show_every_weight_and_bias(xor_run: Run) -> None:
     fig = spec(training_figure(xor_run))
     names = [fig["data"][i]["name"] for i in training_traces(xor_run.arch).weights]
     assert len(names) == 21
-    assert names[:5] == ["w(x1→h1)", "w(x2→h1)", "w(x3→h1)", "b(→h1)", "w(x1→h2)"]
-    assert names[-5:] == ["w(h1→out)", "w(h2→out)", "w(h3→out)", "w(h4→out)", "b(→out)"]
+    assert names[:5] == ["w(x1→h1)", "w(x2→h1)", "w(x3→h1)", "b(h1)", "w(x1→h2)"]
+    assert names[-5:] == ["w(h1→out)", "w(h2→out)", "w(h3→out)", "w(h4→out)", "b(out)"]
 
 
 def test_weight_lines_follow_the_recorded_history(run: Run) -> None:
@@ -223,9 +223,9 @@ def test_half_adder_weights_panel_summarises_the_hidden_layer(half_adder_run: Ru
     assert summarises_hidden_layers(arch)  # 12 + 4 + 8 + 2 = 26 parameters
     names = [s.name for s in weight_series(half_adder_run)]
     assert names[0] == "‖W1, b1‖ (16 values)"
-    assert names[1:] == [f"w(h{i}→out1)" for i in range(1, 5)] + ["b(→out1)"] + [
+    assert names[1:] == [f"w(h{i}→out1)" for i in range(1, 5)] + ["b(out1)"] + [
         f"w(h{i}→out2)" for i in range(1, 5)
-    ] + ["b(→out2)"]
+    ] + ["b(out2)"]
     fig = spec(training_figure(half_adder_run))
     assert "‖W‖" in fig["layout"]["annotations"][0]["text"]
 
@@ -382,7 +382,7 @@ def test_largest_network_and_table_stay_under_the_payload_budget(large_run: Run)
     names = [data["data"][i]["name"] for i in roles.weights]
     assert names[:2] == ["‖W1, b1‖ (72 values)", "‖W2, b2‖ (72 values)"]
     assert len(names) == 2 + 4 * (8 + 1)
-    assert names[2] == "w(h2.1→out1)" and names[-1] == "b(→out4)"
+    assert names[2] == "w(h2.1→out1)" and names[-1] == "b(out4)"
     frames = [int(f["name"]) for f in data["frames"]]
     assert frames == frame_iterations(large_run)
     assert 2 <= len(frames) == frame_limit(large_run) < MAX_FRAMES  # capped by the payload budget
@@ -530,7 +530,7 @@ def test_the_teaching_views_show_the_selected_iterations_exact_state(xor_run: Ru
     values = [float(v) for layer in a for v in layer[0]]
     assert [text.split("<br>")[1] for text in network["nodes"]["text"]] == [f"{v:.2f}" for v in values]
     assert network["edge-values"]["text"][0] == f"w(x1→h1) = {snap.params.weights[0][0, 0]:.4g}"
-    assert network["edge-values"]["text"][-1] == f"b(→out) = {snap.params.biases[1][0]:.4g}"
+    assert network["edge-values"]["text"][-1] == f"b(out) = {snap.params.biases[1][0]:.4g}"
 
     surface = by_uid["surface"]["surface"]
     grid = np.linspace(*SURFACE_RANGE, SURFACE_GRID)

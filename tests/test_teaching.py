@@ -218,7 +218,7 @@ def test_network_edges_follow_the_weights_and_nodes_the_forward_pass(half_adder:
             (c, ((float(a), float(b)), (float(d), float(e)))) for c, ((a, b), (d, e)) in expected
         }
         hover = frame["data"][n_classes]["text"]
-        assert hover[0] == f"w(x1→h1) = {weights[0]:.4g}" and hover[-1] == f"b(→out2) = {weights[-1]:.4g}"
+        assert hover[0] == f"w(x1→h1) = {weights[0]:.4g}" and hover[-1] == f"b(out2) = {weights[-1]:.4g}"
         a = forward(run.arch, run.snapshot_at(it).params, run.table.X[row : row + 1]).a
         values = [float(v) for layer in a for v in layer[0]]
         names = [n for layer in unit_names(run.arch) for n in layer]

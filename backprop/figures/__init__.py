@@ -32,7 +32,6 @@ from backprop.figures.frames import (
 )
 from backprop.figures.hidden import SATURATED_SLOPE, hidden_activation_figure
 from backprop.figures.layout import COLORBAR_PX
-from backprop.figures.names import unit_names
 from backprop.figures.row_error import ERROR_FLOOR, row_error_figure
 from backprop.figures.style import (
     DASHES,
@@ -61,6 +60,7 @@ from backprop.figures.weights import (
     summarises_hidden_layers,
     weight_series,
 )
+from backprop.naming import unit_names
 
 __all__ = [
     "COLORBAR_PX",

@@ -12,8 +12,8 @@ from numpy.typing import NDArray
 from backprop.figures.controls import view_controls
 from backprop.figures.frames import MAX_FRAMES, Frames, view_frames
 from backprop.figures.layout import legend_above, view_figure, view_layout
-from backprop.figures.names import unit_names
 from backprop.figures.style import NEGATIVE, NEUTRAL, NODE_FILL, NODE_TEXT, POSITIVE, SMALL_FONT_SIZE
+from backprop.naming import bias_name, unit_names, weight_name
 from backprop.network import Architecture, forward
 from backprop.table import output_names
 from backprop.trainer import Run, Snapshot
@@ -40,13 +40,12 @@ def _unit_positions(arch: Architecture) -> tuple[list[FloatArray], list[float | 
 
 def _edges(arch: Architecture) -> list[Edge]:
     """(layer, source, destination, name) of every weight and bias; source -1 is the bias node."""
-    units = unit_names(arch)
     edges = []
     for layer in range(arch.n_layers):
-        for j, destination in enumerate(units[layer + 1]):
-            edges.extend((layer, i, j, f"w({s}→{destination})") for i, s in enumerate(units[layer]))
+        for j in range(arch.sizes[layer + 1]):
+            edges.extend((layer, i, j, weight_name(arch, layer, i, j)) for i in range(arch.sizes[layer]))
             if arch.use_bias:
-                edges.append((layer, -1, j, f"b(→{destination})"))
+                edges.append((layer, -1, j, bias_name(arch, layer, j)))
     return edges
 
 

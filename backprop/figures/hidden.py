@@ -14,7 +14,6 @@ from backprop.diagnostics import MAX_SLOPE, SATURATION_FRACTION
 from backprop.figures.controls import view_controls
 from backprop.figures.frames import FRAME_NUMBER_BUDGET, MAX_FRAMES, Frames, view_frames
 from backprop.figures.layout import axis, view_figure, view_layout
-from backprop.figures.names import unit_names
 from backprop.figures.plotted import as_list, curve_grid, round_sig
 from backprop.figures.style import (
     FLAT_RING,
@@ -24,6 +23,7 @@ from backprop.figures.style import (
     ROW_SYMBOLS,
     SMALL_FONT_SIZE,
 )
+from backprop.naming import unit_names
 from backprop.network import forward
 from backprop.trainer import Run
 

@@ -11,9 +11,9 @@ from numpy.typing import NDArray
 from backprop.figures.controls import view_controls
 from backprop.figures.frames import FRAME_NUMBER_BUDGET, MAX_FRAMES, Frames, view_frames
 from backprop.figures.layout import axis, legend_above, view_figure, view_layout
-from backprop.figures.names import unit_names
 from backprop.figures.plotted import as_list, round_sig
 from backprop.figures.style import MAX_LABELLED_ROWS, POSITIVE, SMALL_FONT_SIZE, TARGET_ZERO
+from backprop.naming import unit_names
 from backprop.network import forward
 from backprop.table import input_names
 from backprop.trainer import Run

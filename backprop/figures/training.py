@@ -18,7 +18,6 @@ from backprop.activations import sigmoid
 from backprop.figures.controls import controls
 from backprop.figures.frames import MAX_FRAMES, Frames, line_indices, training_frames
 from backprop.figures.layout import axis, figure, legend_margin, title
-from backprop.figures.names import unit_names
 from backprop.figures.plotted import as_list, curve_grid, finite_span, loss_floor, padded, round_sig
 from backprop.figures.style import (
     FONT_SIZE,
@@ -31,6 +30,7 @@ from backprop.figures.style import (
     UIREVISION,
 )
 from backprop.figures.weights import series_layout, series_styles, series_values, summarises_hidden_layers
+from backprop.naming import unit_names
 from backprop.network import Architecture, forward
 from backprop.trainer import Run
 

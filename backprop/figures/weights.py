@@ -11,8 +11,8 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from backprop.figures.names import unit_names
 from backprop.figures.style import DASHES, NEUTRAL, PALETTE
+from backprop.naming import bias_name, weight_name
 from backprop.network import Architecture
 from backprop.trainer import Run, Snapshot
 
@@ -47,7 +47,6 @@ def summarises_hidden_layers(arch: Architecture) -> bool:
 
 def series_layout(arch: Architecture) -> list[tuple[str, int, Kind, int, int]]:
     """(name, layer, kind, source, destination) for every line of the weights panel, in trace order."""
-    units = unit_names(arch)
     summarise = summarises_hidden_layers(arch)
     layout: list[tuple[str, int, Kind, int, int]] = []
     for layer in range(arch.n_layers):
@@ -59,12 +58,12 @@ def series_layout(arch: Architecture) -> list[tuple[str, int, Kind, int, int]]:
                 what += f", b{layer + 1}"
             layout.append((f"‖{what}‖ ({n} values)", layer, "norm", -1, -1))
             continue
-        for j, destination in enumerate(units[layer + 1]):
+        for j in range(arch.sizes[layer + 1]):
             layout.extend(
-                (f"w({source}→{destination})", layer, "weight", i, j) for i, source in enumerate(units[layer])
+                (weight_name(arch, layer, i, j), layer, "weight", i, j) for i in range(arch.sizes[layer])
             )
             if arch.use_bias:
-                layout.append((f"b(→{destination})", layer, "bias", -1, j))
+                layout.append((bias_name(arch, layer, j), layer, "bias", -1, j))
     return layout
 
 
@@ -112,10 +111,10 @@ def series_values(arch: Architecture, snapshots: Sequence[Snapshot]) -> FloatArr
 def weight_series(run: Run) -> tuple[WeightSeries, ...]:
     """The lines of the weights panel, each over all recorded snapshots.
 
-    Every weight ``w(source→destination)`` and, with learned biases, every bias ``b(→unit)``, layer by
-    layer, destination by destination. When ``summarises_hidden_layers(run.arch)``, only the output
-    layer is drawn weight by weight and each hidden layer ``l`` becomes one line: the Euclidean norm
-    ``‖W_l‖`` of its weights (and biases).
+    Every weight ``w(source→destination)`` and, with learned biases, every bias ``b(unit)`` (named by
+    backprop/naming.py), layer by layer, destination by destination. When
+    ``summarises_hidden_layers(run.arch)``, only the output layer is drawn weight by weight and each
+    hidden layer ``l`` becomes one line: the Euclidean norm ``‖W_l‖`` of its weights (and biases).
 
     Parameters
     ----------
