@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.state import APP_MAX_ITERATIONS, CUSTOM, apply_table, set_setting, setting
+from app.state import CUSTOM, apply_table, set_setting, setting
 from backprop import export, share, table_to_csv
 from backprop.errors import TableError
-from backprop.table import MAX_ROWS
+from backprop.limits import APP_MAX_ITERATIONS, MAX_ROWS, UPLOAD_LIMIT_MB
 from backprop.trainer import Run, TrainConfig
-
-UPLOAD_LIMIT_MB = 1  # st.file_uploader's unit; equal to server.maxUploadSize in .streamlit/config.toml
 
 
 def load_shared_experiment() -> None:

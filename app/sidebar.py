@@ -17,7 +17,7 @@ from app.state import (
 )
 from app.widgets import refused_notice
 from backprop.activations import ACTIVATIONS
-from backprop.network import MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS
+from backprop.limits import MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS
 from backprop.parse import range_label
 from backprop.table import get_preset
 

@@ -19,12 +19,21 @@ from backprop import share
 from backprop.activations import ACTIVATIONS
 from backprop.editing import resized
 from backprop.errors import BackpropError, ConfigError, whole_number
-from backprop.network import MAX_HIDDEN_LAYERS, hidden_layers
+from backprop.limits import (
+    APP_MAX_ITERATIONS,
+    MAX_HIDDEN_LAYERS,
+    MAX_INPUTS,
+    MAX_LEARNING_RATE,
+    MAX_OUTPUTS,
+    MAX_SEED,
+    MAX_TARGET_LOSS,
+    MIN_LEARNING_RATE,
+)
+from backprop.network import hidden_layers
 from backprop.parse import parse_number, parse_whole
-from backprop.table import DEFAULT_PRESET, MAX_INPUTS, MAX_OUTPUTS, PRESETS, TruthTable, get_preset
-from backprop.trainer import MAX_LEARNING_RATE, MAX_SEED, TrainConfig
+from backprop.table import DEFAULT_PRESET, PRESETS, TruthTable, get_preset
+from backprop.trainer import TrainConfig
 
-APP_MAX_ITERATIONS = 100_000
 CUSTOM = share.CUSTOM
 PRESET_CHOICES = (*PRESETS, CUSTOM)
 
@@ -32,10 +41,10 @@ PRESET_CHOICES = (*PRESETS, CUSTOM)
 # was typed; a refused entry gets a message under it and the page goes on with the last valid value.
 TYPED_SETTINGS: Mapping[str, tuple[str, bool, float, float]] = MappingProxyType(
     {
-        "learning_rate": ("Learning rate", False, share.MIN_LEARNING_RATE, MAX_LEARNING_RATE),
+        "learning_rate": ("Learning rate", False, MIN_LEARNING_RATE, MAX_LEARNING_RATE),
         "n_iterations": ("Iterations", True, 1, APP_MAX_ITERATIONS),
         "seed": ("Seed", True, 0, MAX_SEED),
-        "target_loss": ("Target loss", False, 0.0, share.MAX_TARGET_LOSS),
+        "target_loss": ("Target loss", False, 0.0, MAX_TARGET_LOSS),
     }
 )
 DEFAULT_SETTINGS: Mapping[str, object] = MappingProxyType(

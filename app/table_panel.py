@@ -10,8 +10,9 @@ from app.widgets import refused_notice
 from backprop import share
 from backprop.editing import apply_edits, changes_rows, edits_fit
 from backprop.errors import BackpropError, TableError
+from backprop.limits import MAX_INPUTS, MAX_OUTPUTS, MAX_ROWS
 from backprop.parse import parse_inputs, range_label
-from backprop.table import MAX_INPUTS, MAX_OUTPUTS, MAX_ROWS, PRESETS, TruthTable, table_from_cells
+from backprop.table import PRESETS, TruthTable, table_from_cells
 
 
 def shape_controls() -> None:

@@ -20,8 +20,9 @@ from backprop.figures import (
     row_error_figure,
     sweep_figure,
 )
+from backprop.limits import MAX_LEARNING_RATE
 from backprop.table import TruthTable, input_names, output_names
-from backprop.trainer import MAX_LEARNING_RATE, Run, TrainConfig
+from backprop.trainer import Run, TrainConfig
 
 TEACHING_TABS = (
     "Network",

@@ -21,22 +21,21 @@ import numpy as np
 
 from backprop.activations import ACTIVATIONS
 from backprop.errors import BackpropError, ConfigError
-from backprop.network import MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS
-from backprop.parse import parse_hidden, parse_number, parse_whole
-from backprop.share import MAX_TARGET_LOSS
-from backprop.table import (
-    DEFAULT_PRESET,
+from backprop.limits import (
     MAX_CSV_BYTES,
+    MAX_HIDDEN_LAYERS,
+    MAX_HIDDEN_UNITS,
     MAX_INPUTS,
+    MAX_ITERATIONS,
+    MAX_LEARNING_RATE,
     MAX_OUTPUTS,
     MAX_ROWS,
-    PRESETS,
-    TruthTable,
-    get_preset,
-    input_names,
-    parse_csv,
+    MAX_SEED,
+    MAX_TARGET_LOSS,
 )
-from backprop.trainer import MAX_ITERATIONS, MAX_LEARNING_RATE, MAX_SEED, Run, TrainConfig, train
+from backprop.parse import parse_hidden, parse_number, parse_whole
+from backprop.table import DEFAULT_PRESET, PRESETS, TruthTable, get_preset, input_names, parse_csv
+from backprop.trainer import Run, TrainConfig, train
 
 T = TypeVar("T")
 

@@ -11,7 +11,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from backprop.table import MAX_ROWS, TruthTable
+from backprop.limits import MAX_ROWS
+from backprop.table import TruthTable
 
 Cell = float | None
 

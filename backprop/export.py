@@ -20,9 +20,10 @@ from types import MappingProxyType
 import numpy as np
 
 from backprop.errors import TableError
+from backprop.limits import MAX_CSV_BYTES
 from backprop.naming import bias_name, weight_name
 from backprop.network import RELU_BIAS_INIT, Architecture, Params, init_params
-from backprop.table import MAX_CSV_BYTES, TruthTable, parse_csv
+from backprop.table import TruthTable, parse_csv
 from backprop.trainer import Run
 
 FORMAT = "backprop-simulator/run"

@@ -23,12 +23,10 @@ from numpy.typing import NDArray
 
 from backprop.activations import ACTIVATIONS, Activation, get_activation
 from backprop.errors import ConfigError, whole_number
-from backprop.table import MAX_INPUTS, MAX_OUTPUTS
+from backprop.limits import MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS, MAX_INPUTS, MAX_OUTPUTS
 
 FloatArray = NDArray[np.float64]
 
-MAX_HIDDEN_LAYERS = 2
-MAX_HIDDEN_UNITS = 8
 OUTPUT_ACTIVATION = ACTIVATIONS["sigmoid"]
 
 

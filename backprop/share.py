@@ -21,18 +21,24 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from backprop.activations import ACTIVATIONS
 from backprop.errors import BackpropError, ConfigError, TableError
-from backprop.network import MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS
+from backprop.limits import (
+    MAX_HIDDEN_LAYERS,
+    MAX_HIDDEN_UNITS,
+    MAX_ITERATIONS,
+    MAX_LEARNING_RATE,
+    MAX_SEED,
+    MAX_TABLE_CHARS,
+    MAX_TARGET_LOSS,
+    MAX_VALUE_CHARS,
+    MIN_LEARNING_RATE,
+)
 from backprop.parse import parse_hidden, parse_inputs, parse_number, parse_whole, shown
 from backprop.table import DEFAULT_PRESET, PRESETS, TruthTable, get_preset, table_from_cells
-from backprop.trainer import MAX_ITERATIONS, MAX_LEARNING_RATE, MAX_SEED, TrainConfig
+from backprop.trainer import TrainConfig
 
 SETTING_KEYS = ("preset", "table", "lr", "iterations", "seed", "hidden", "activation", "bias")
 QUERY_KEYS = (*SETTING_KEYS, "target", "input", "at")
 CUSTOM = "custom"  # the preset name of a table that is not a preset's (edited, uploaded, from a link)
-MAX_TABLE_CHARS = 4096  # a table longer than this is not put in (or read from) a link
-MAX_VALUE_CHARS = 100  # any other value
-MIN_LEARNING_RATE = 0.001  # the app's smallest learning rate
-MAX_TARGET_LOSS = 10.0
 _SHOWN_CHARS = 24
 
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")

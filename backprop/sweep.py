@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from backprop.errors import ConfigError
+from backprop.limits import MAX_BATCH_VALUES, MAX_LEARNING_RATE, MAX_RUNS, MAX_SEED
 from backprop.network import (
     Architecture,
     Params,
@@ -32,16 +33,13 @@ from backprop.network import (
     propagate,
 )
 from backprop.table import TruthTable
-from backprop.trainer import MAX_LEARNING_RATE, MAX_SEED, Status, TrainConfig, recording_schedule
+from backprop.trainer import Status, TrainConfig, recording_schedule
 
 FloatArray = NDArray[np.float64]
 Arrays = Sequence[FloatArray]  # one array per layer, each stacked over the runs
 IntArray = NDArray[np.int64]
 
-MAX_RUNS = 4096
 DEFAULT_CURVE_POINTS = 200
-# Largest runs x rows x units a sweep may hold in one activation array (32 MB of float64).
-MAX_BATCH_VALUES = 1 << 22
 
 _NOTEBOOK_CONFIG = TrainConfig()
 _STATUS: tuple[Status, ...] = ("completed", "target_reached", "non_finite")

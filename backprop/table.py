@@ -18,13 +18,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from backprop.errors import TableError
+from backprop.limits import MAX_CSV_BYTES, MAX_INPUTS, MAX_OUTPUTS, MAX_ROWS
 
 FloatArray = NDArray[np.float64]
-
-MAX_INPUTS = 8
-MAX_OUTPUTS = 4
-MAX_ROWS = 256
-MAX_CSV_BYTES = 1024 * 1024  # 1 MB: the page's upload limit (server.maxUploadSize) too
 
 
 def _frozen(values: object) -> FloatArray:

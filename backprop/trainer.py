@@ -21,6 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from backprop.errors import ConfigError
+from backprop.limits import DEFAULT_HISTORY_SIZE, MAX_ITERATIONS, MAX_LEARNING_RATE, MAX_SEED
 from backprop.network import (
     Architecture,
     Gradients,
@@ -45,10 +46,6 @@ from backprop.table import TruthTable
 FloatArray = NDArray[np.float64]
 Arrays = Sequence[FloatArray]  # one array per layer
 
-MAX_LEARNING_RATE = 100.0
-MAX_ITERATIONS = 1_000_000
-MAX_SEED = 2**32 - 1
-DEFAULT_HISTORY_SIZE = 1000
 
 Status = Literal["completed", "target_reached", "non_finite"]
 
