@@ -2,8 +2,9 @@
 
 - Can it fit? A network with no hidden layer draws one straight line (plane) per output unit,
   ``w·x + b = 0``, and puts the rows with target 1 on one side. When no such line exists (XOR), the
-  table is *not linearly separable* and training cannot succeed: :func:`separability` proves it
+  table is *not linearly separable* and training cannot succeed: backprop/separability.py proves it
   exactly, with the rows whose averages coincide, and :func:`decision_line` gives the line the unit found.
+  Without any bias the line must pass through the origin, and a row of zeros stays at σ(0) = 0.5.
 - Dead ReLU units: a unit whose net input is negative on every row outputs 0 and has ReLU′ = 0, so no
   gradient reaches its weights and it never recovers (:func:`dead_units`).
 - Vanishing gradients: a row whose output is wrong while a unit's derivative is nearly 0 (a saturated
@@ -16,7 +17,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
@@ -26,7 +27,14 @@ from numpy.typing import NDArray
 
 from backprop.naming import unit_name
 from backprop.network import forward
-from backprop.table import TruthTable, input_names, output_names
+from backprop.separability import (
+    Separability,
+    rows_text,
+    separability,
+    short_number,
+    through_origin_separable,
+)
+from backprop.table import output_names
 from backprop.trainer import Run
 
 FloatArray = NDArray[np.float64]
@@ -44,30 +52,14 @@ STALL_WINDOW = 0.25
 STALL_MIN_ITERATIONS = 200
 # Below this length, a unit's weights on the two drawn inputs are no line at all.
 MIN_LINE_NORM = 1e-3
-_EPS = 1e-9
 
 Level = Literal["warning", "info"]
 Kind = Literal["conflicting_rows", "cannot_fit", "dead_units", "stalled", "saturated"]
 
 
-def _rows_text(rows: Sequence[int]) -> str:
-    """1-based rows as words: "row 3", "rows 1 and 4", "rows 1, 2 and 4" (long lists shortened)."""
-    rows = list(rows)
-    if len(rows) == 1:
-        return f"row {rows[0]}"
-    shown = [str(r) for r in rows[:8]]
-    if len(rows) > 8:
-        return f"rows {', '.join(shown)} and {len(rows) - 8} more"
-    return f"rows {', '.join(shown[:-1])} and {shown[-1]}"
-
-
 def _names_text(names: Sequence[str]) -> str:
     names = list(names)
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-
-
-def _number(value: float) -> str:
-    return f"{value:.3g}".replace("-", "−")
 
 
 # -------------------------------------------------------------------------------------- targets
@@ -84,153 +76,6 @@ def fits(run: Run, iteration: int | None = None) -> bool:
     """Whether every row's output is on its target's side of 0.5 (by ``DECISION_MARGIN``)."""
     snapshot = run.final if iteration is None else run.snapshot_at(iteration)
     return not unmet(snapshot.output, run.table.y).any()
-
-
-# ----------------------------------------------------------------------------- separability
-@dataclass(frozen=True)
-class Separability:
-    """Whether a line (hyperplane) separates the rows with target above 0.5 from those below.
-
-    ``separable`` is None only if the exact check failed numerically. When it is False, the rows
-    ``positive`` (target above 0.5) mixed with ``positive_weights``, and the rows ``negative`` mixed
-    with ``negative_weights``, both give the point ``point`` (in the varying inputs ``inputs``): a
-    line with all of one group on one side has their mix there too, so no line separates the groups.
-    Rows are 1-based; weights sum to 1.
-    """
-
-    output: int
-    separable: bool | None
-    inputs: tuple[int, ...] = ()
-    positive: tuple[int, ...] = ()
-    positive_weights: tuple[float, ...] = ()
-    negative: tuple[int, ...] = ()
-    negative_weights: tuple[float, ...] = ()
-    point: tuple[float, ...] = ()
-
-    def explanation(self, table: TruthTable) -> str:
-        """Why no line works, with the rows and the shared point; empty unless not separable."""
-        if self.separable is not False:
-            return ""
-        names = input_names(table.n_inputs)
-        point = ", ".join(_number(v) for v in self.point)
-        axes = ", ".join(names[i] for i in self.inputs)
-        where = f"({point}) in ({axes})" if len(self.inputs) > 1 else f"{axes} = {point}"
-        equal = np.ptp(self.positive_weights) < 1e-9 and np.ptp(self.negative_weights) < 1e-9
-        mean = "average" if equal else "weighted average"
-        high = "target 1" if _binary(table, self.output) else "target above 0.5"
-        low = "target 0" if _binary(table, self.output) else "target below 0.5"
-        pos, neg = _rows_text(self.positive), _rows_text(self.negative)
-        return (
-            f"The {mean} of {pos} ({high}) is the same point as the {mean} of {neg} ({low}): {where}. "
-            f"A line with {pos} on one side has that point on that side too, so it cannot have {neg} "
-            "on the other."
-        )
-
-
-def _binary(table: TruthTable, output: int) -> bool:
-    return bool(np.isin(table.y[:, output], (0.0, 1.0)).all())
-
-
-def _phase_one(
-    A: FloatArray, b: FloatArray, max_pivots: int = 20_000
-) -> tuple[FloatArray, FloatArray] | None:
-    """Phase 1 of the simplex method (Bland's rule) for ``A v = b, v >= 0`` with ``b >= 0``.
-
-    Returns (v, y): a basic solution minimising the artificial slack, and the dual ``y`` with
-    ``y @ A <= 0`` for every column and ``y @ b`` equal to the remaining slack (so ``y @ b > 0``
-    proves that no ``v`` exists). None if the pivot limit is reached.
-    """
-    m, n = A.shape
-    # tableau [A | I | b] with the artificial basis, and the cost row of "minimise sum of artificials"
-    T = np.hstack([A, np.eye(m), b[:, None]])
-    cost = np.concatenate([np.zeros(n), np.ones(m), [0.0]])
-    basis = list(range(n, n + m))
-    reduced = cost - T.sum(axis=0)  # c - c_B B^-1 [A | I | b] with B = I
-    for _ in range(max_pivots):
-        entering = next((j for j in range(n + m) if reduced[j] < -_EPS), None)
-        if entering is None:
-            break
-        column = T[:, entering]
-        rows = [i for i in range(m) if column[i] > _EPS]
-        if not rows:  # unbounded: impossible here, the objective is bounded below by 0
-            return None
-        ratios = [T[i, -1] / column[i] for i in rows]
-        best = min(ratios)
-        leaving = min(
-            (i for i, r in zip(rows, ratios, strict=True) if r <= best + _EPS), key=lambda i: basis[i]
-        )
-        T[leaving] /= T[leaving, entering]
-        for i in range(m):
-            if i != leaving and T[i, entering] != 0:
-                T[i] -= T[i, entering] * T[leaving]
-        reduced = reduced - reduced[entering] * T[leaving]
-        basis[leaving] = entering
-    else:
-        return None
-    v = np.zeros(n + m)
-    v[basis] = T[:, -1]
-    # the artificial columns' reduced costs are 1 - y
-    return v[:n], 1.0 - reduced[n : n + m]
-
-
-def separability(table: TruthTable, output: int = 0, exclude: Collection[int] = ()) -> Separability:
-    """Exact check that one straight line (hyperplane) separates the rows of ``output`` by target.
-
-    Rows with target above 0.5 form one group, below 0.5 the other (0.5 itself has no side). The
-    groups are separable exactly when their convex hulls are disjoint; a small linear program finds
-    either a shared point (a mix of each group, returned as the proof) or a separating line (checked).
-    Constant inputs are left out: a line's offset absorbs them. Rows in ``exclude`` (1-based, e.g.
-    conflicting duplicates) are ignored.
-    """
-    inputs = table.varying_inputs()
-    target = table.y[:, output]
-    kept = ~np.isin(np.arange(1, table.n_rows + 1), list(exclude))
-    pos, neg = np.flatnonzero((target > 0.5) & kept), np.flatnonzero((target < 0.5) & kept)
-    if pos.size == 0 or neg.size == 0:
-        return Separability(output, True, inputs)
-    if not inputs:  # every row has the same inputs, and both groups exist
-        mix = (1.0 / pos.size,) * pos.size, (1.0 / neg.size,) * neg.size
-        return Separability(output, False, (), tuple(pos + 1), mix[0], tuple(neg + 1), mix[1], ())
-    X = table.X[:, list(inputs)]
-    # scale each column into [0, 2]: mixes are unchanged by an affine map, and the LP stays well scaled
-    scale = np.abs(X).max(axis=0)
-    U = X / scale
-    U = U - U.min(axis=0)
-    P, N = U[pos], U[neg]
-    k = len(inputs)
-    # unknowns: weights lam on P and mu on N; P^T lam - N^T mu = 0, sum(lam) = 1, sum(mu) = 1
-    A = np.zeros((k + 2, pos.size + neg.size))
-    A[:k, : pos.size] = P.T
-    A[:k, pos.size :] = -N.T
-    A[k, : pos.size] = 1.0
-    A[k + 1, pos.size :] = 1.0
-    b = np.zeros(k + 2)
-    b[k:] = 1.0
-    solved = _phase_one(A, b)
-    if solved is None:
-        return Separability(output, None, inputs)
-    v, dual = solved
-    if dual @ b > 1e-7:
-        # the dual (w, alpha, beta) gives w·p <= -alpha < beta <= w·n for every p in P, n in N
-        w = dual[:k]
-        return Separability(output, True if (P @ w).max() < (N @ w).min() else None, inputs)
-    lam, mu = v[: pos.size], v[pos.size :]
-    keep_p, keep_n = lam > 1e-12, mu > 1e-12
-    lam, mu = lam[keep_p] / lam[keep_p].sum(), mu[keep_n] / mu[keep_n].sum()
-    rows_p, rows_n = pos[keep_p], neg[keep_n]
-    point_p, point_n = lam @ X[rows_p], mu @ X[rows_n]
-    if not np.allclose(point_p, point_n, rtol=1e-7, atol=1e-7 * float(scale.max())):
-        return Separability(output, None, inputs)
-    return Separability(
-        output,
-        False,
-        inputs,
-        tuple(int(r) + 1 for r in rows_p),
-        tuple(float(x) for x in lam),
-        tuple(int(r) + 1 for r in rows_n),
-        tuple(float(x) for x in mu),
-        tuple(float(x) for x in (point_p + point_n) / 2),
-    )
 
 
 # ----------------------------------------------------------------------------- decision line
@@ -258,8 +103,8 @@ class DecisionLine:
         i, j = (f"x{k + 1}" for k in self.inputs)
         sign = lambda v: "−" if v < 0 else "+"  # noqa: E731
         return (
-            f"{_number(self.a)}·{i} {sign(self.b)} {_number(abs(self.b))}·{j} "
-            f"{sign(self.c)} {_number(abs(self.c))} = 0"
+            f"{short_number(self.a)}·{i} {sign(self.b)} {short_number(abs(self.b))}·{j} "
+            f"{sign(self.c)} {short_number(abs(self.c))} = 0"
         )
 
 
@@ -449,7 +294,7 @@ class Diagnosis:
 
 
 def _conflict_message(groups: tuple[tuple[int, ...], ...]) -> Message:
-    parts = [_rows_text(g) for g in groups[:4]]
+    parts = [rows_text(g) for g in groups[:4]]
     more = f" (and {len(groups) - 4} more groups)" if len(groups) > 4 else ""
     return Message(
         "conflicting_rows",
@@ -471,7 +316,7 @@ def _cannot_fit_message(run: Run, sep: Separability, line: DecisionLine | None) 
         state = f"Every row's output is stuck near {out.mean():.2f}, the least-bad answer for squared error"
     elif missed.size:
         verb = "misses" if missed.size == 1 else "miss"
-        state = f"After {run.final.iteration:,} iterations {_rows_text(missed)} still {verb} 0.5"
+        state = f"After {run.final.iteration:,} iterations {rows_text(missed)} still {verb} 0.5"
     else:
         state = ""
     if line is None:
@@ -529,14 +374,14 @@ def _slope_example(found: Sequence[Saturation]) -> str:
     """The flattest (row, unit) pair as numbers, e.g. "row 1: h1 = 2.9e-20, σ′ = 2.9e-20"."""
     s = min(found, key=lambda s: s.slope)
     prime = "σ′" if s.activation == "sigmoid" else "tanh′"
-    return f"row {s.row}: {s.name} = {_number(s.value)}, {prime} = {_number(s.slope)}"
+    return f"row {s.row}: {s.name} = {short_number(s.value)}, {prime} = {short_number(s.slope)}"
 
 
 def _stall_message(s: Stall, dead: tuple[DeadUnit, ...], found: Sequence[Saturation]) -> Message:
     drop = f"{100 * max(s.drop, 0.0):.2g}%"
     these = "this row" if len(s.rows) == 1 else "these rows"
     body = (
-        f"The loss fell by only {drop} over the last {s.window:,} iterations, while {_rows_text(s.rows)} "
+        f"The loss fell by only {drop} over the last {s.window:,} iterations, while {rows_text(s.rows)} "
         f"{'is' if len(s.rows) == 1 else 'are'} still on the wrong side of 0.5 (or undecided)."
     )
     saturated = [u for u in s.units if u not in {d.name for d in dead}]
@@ -561,7 +406,7 @@ def _saturation_message(found: tuple[Saturation, ...]) -> Message:
     by_unit: dict[str, list[int]] = {}
     for s in found:
         by_unit.setdefault(s.name, []).append(s.row)
-    parts = [f"{name} on {_rows_text(rows)}" for name, rows in list(by_unit.items())[:6]]
+    parts = [f"{name} on {rows_text(rows)}" for name, rows in list(by_unit.items())[:6]]
     return Message(
         "saturated",
         "info",
@@ -590,27 +435,6 @@ def frozen_rows(run: Run) -> tuple[int, ...]:
     return tuple(int(r) + 1 for r in np.flatnonzero(np.all(run.table.X == 0, axis=1)))
 
 
-def through_origin_separable(table: TruthTable, output: int) -> bool | None:
-    """Whether some ``w`` has ``w·x > 0`` on every row with target above 0.5 and ``w·x < 0`` on every
-    row below: the only lines a unit with no bias and no constant input can draw pass through the origin.
-
-    By Gordan's theorem such a ``w`` exists exactly when 0 is not a mix (convex combination) of the rows
-    above 0.5 and the negated rows below. None if the exact check failed numerically.
-    """
-    target = table.y[:, output]
-    V = np.vstack([table.X[target > 0.5], -table.X[target < 0.5]])
-    if V.shape[0] == 0:
-        return True
-    A = np.vstack([V.T, np.ones(V.shape[0])])
-    b = np.zeros(A.shape[0])
-    b[-1] = 1.0
-    solved = _phase_one(A, b)
-    if solved is None:
-        return None
-    _, dual = solved
-    return bool(dual @ b > 1e-7)
-
-
 def _frozen_message(rows: tuple[int, ...], run: Run) -> Message:
     these = "this row" if len(rows) == 1 else "these rows"
     hidden = (
@@ -622,7 +446,7 @@ def _frozen_message(rows: tuple[int, ...], run: Run) -> Message:
     return Message(
         "cannot_fit",
         "warning",
-        f"{_rows_text(rows).capitalize()}: all inputs 0 and no bias, so the output is σ(0) = 0.5 forever.",
+        f"{rows_text(rows).capitalize()}: all inputs 0 and no bias, so the output is σ(0) = 0.5 forever.",
         "Without a bias every net input is a weighted sum of the inputs, so for a row of zeros it is 0 "
         f"whatever the weights: training can never move {these} away from 0.5.{hidden}",
         "Fix: add an input column of constant 1s (as the notebook's x3) or tick Learned biases "
