@@ -100,7 +100,8 @@ def parse_inputs(text: object, n_inputs: int, field: str = "inputs") -> tuple[fl
     example = ", ".join(["1"] * n_inputs)
     if len(parts) != n_inputs:
         got = f"got {len(parts)}" if parts else "the box is empty"
-        raise ConfigError(f"Enter {n_inputs} numbers separated by commas, e.g. {example}; {got}.", field)
+        what = "1 number" if n_inputs == 1 else f"{n_inputs} numbers separated by commas"
+        raise ConfigError(f"Enter {what}, e.g. {example}; {got}.", field)
     for part in parts:
         if not _PLAIN_NUMBER.fullmatch(part):
             raise ConfigError(f"Every value must be a number, e.g. {example}; {shown(part)} is not.", field)
