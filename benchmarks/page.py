@@ -172,7 +172,7 @@ def _measure(chromium: Any, url: str, repeats: int) -> dict[str, Any]:
         train.append(time.perf_counter() - start)
         # A new learning rate: a run not in the cache, trained and drawn.
         before = page.locator(CHART).first.evaluate(_FINGERPRINT)
-        field = page.locator('[data-testid="stSidebar"] [data-testid="stNumberInput"]')
+        field = page.locator('[data-testid="stSidebar"] [data-testid="stTextInput"]')
         field = field.filter(has_text="Learning rate").locator("input")
         field.fill(f"{1.5 + 0.25 * i:.3f}")
         start = time.perf_counter()

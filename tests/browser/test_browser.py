@@ -37,8 +37,8 @@ def sidebar_button(page: Any, name: str) -> Any:
     return page.locator('[data-testid="stSidebar"]').get_by_role("button", name=name, exact=True)
 
 
-def sidebar_number_input(page: Any, label: str) -> Any:
-    widget = page.locator('[data-testid="stSidebar"] [data-testid="stNumberInput"]').filter(has_text=label)
+def sidebar_text_input(page: Any, label: str) -> Any:
+    widget = page.locator('[data-testid="stSidebar"] [data-testid="stTextInput"]').filter(has_text=label)
     return widget.locator("input")
 
 
@@ -103,7 +103,7 @@ def test_step_and_reset_move_the_iteration(page: Any) -> None:
 def test_learning_rate_input_changes_the_prediction(page: Any) -> None:
     load(page)
     prediction = metric_value(page, "Prediction for [1, 0, 0]")
-    field = sidebar_number_input(page, "Learning rate")
+    field = sidebar_text_input(page, "Learning rate")
     field.fill("0.5")
     field.press("Enter")
     expect(prediction).not_to_have_text(NOTEBOOK_PREDICTION)
