@@ -236,6 +236,7 @@ def on_step() -> None:
     """One more update after the iteration shown (which may be an earlier one, being inspected)."""
     st.session_state.trained_to = st.session_state.shown_iteration + 1
     st.session_state.stepped = (st.session_state.get("shown_run"), st.session_state.trained_to)
+    st.session_state.pop("inspect_run", None)  # show the stepped iteration, even if the run is the same
 
 
 def on_reset() -> None:

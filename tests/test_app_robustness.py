@@ -208,6 +208,15 @@ def test_step_after_inspecting_continues_from_the_inspected_iteration() -> None:
     assert at.query_params["iterations"] == "10000" and at.query_params["at"] == "41"
 
 
+def test_step_from_the_iteration_before_the_last_shows_the_last() -> None:
+    """The run is the same (10,000 updates), but the page must move on to the stepped iteration."""
+    at = fresh()
+    at.slider(key="inspect_iteration").set_value(9_999).run()
+    button(at, "Step").click().run()
+    assert metric(at, "Iteration") == "10,000"
+    assert metric(at, "Prediction for [1, 0, 0]") == "0.99993703"
+
+
 def test_after_step_the_chain_rule_shows_the_update_just_applied() -> None:
     at = fresh()
     at.session_state["chain_open"] = True
