@@ -16,7 +16,6 @@ import numpy as np
 import streamlit as st
 
 from backprop import share
-from backprop.activations import ACTIVATIONS
 from backprop.editing import resized
 from backprop.errors import BackpropError, ConfigError, whole_number
 from backprop.limits import (
@@ -29,7 +28,7 @@ from backprop.limits import (
     MAX_TARGET_LOSS,
     MIN_LEARNING_RATE,
 )
-from backprop.network import hidden_layers
+from backprop.network import check_activation_and_bias, hidden_layers
 from backprop.parse import parse_number, parse_whole
 from backprop.table import DEFAULT_PRESET, PRESETS, TruthTable, get_preset
 from backprop.trainer import TrainConfig
@@ -120,8 +119,7 @@ def checked_setting(key: str, value: object) -> object:
     if key.startswith("hidden_units_"):
         return hidden_layers((value,))[0]
     if key == "activation":
-        if value not in ACTIVATIONS:
-            raise ConfigError(f"Activation must be one of {', '.join(ACTIVATIONS)}.", key)
+        check_activation_and_bias(value, False)
         return value
     if key == "n_inputs":
         return whole_number(value, key, 1, MAX_INPUTS, "Input columns")
@@ -217,8 +215,8 @@ def on_preset_change() -> None:
 def on_shape_change() -> None:
     """Add or drop input/output columns, keeping the values of the columns that remain."""
     try:
-        n_in = whole_number(st.session_state.n_inputs, "n_inputs", 1, MAX_INPUTS, "Input columns")
-        n_out = whole_number(st.session_state.n_outputs, "n_outputs", 1, MAX_OUTPUTS, "Output columns")
+        n_in = checked_setting("n_inputs", st.session_state.n_inputs)
+        n_out = checked_setting("n_outputs", st.session_state.n_outputs)
     except BackpropError:
         return  # refused with a message under the box by the settings check
     table = resized(st.session_state.valid_table, n_in, n_out)

@@ -36,6 +36,30 @@ def range_label(low: float, high: float) -> str:
     return f"{_limit(low)}–{_limit(high)}"
 
 
+def _read(text: object, field: str, rule: str, low: float, high: float, whole: bool) -> float:
+    """``text`` as a finite number in ``low..high`` (a whole one if ``whole``), or a ConfigError
+    ``"<rule>; <what is wrong>."``."""
+    raw = str(text).strip()
+
+    def refuse(reason: str) -> ConfigError:
+        return ConfigError(f"{rule}; {reason}.", field)
+
+    if not raw:
+        raise refuse("the box is empty")
+    if not _NUMBER.fullmatch(raw):
+        raise refuse(f"{shown(raw)} is not a number")
+    value = float(raw.replace(",", ""))
+    if not math.isfinite(value):
+        raise refuse(f"{shown(raw)} is too large")
+    if whole and not value.is_integer():
+        raise refuse(f"{shown(raw)} is not whole")
+    if value < low:
+        raise refuse(f"{shown(raw)} is too small")
+    if value > high:
+        raise refuse(f"{shown(raw)} is too large")
+    return value
+
+
 def parse_number(text: object, field: str, what: str, low: float, high: float) -> float:
     """``text`` such as ``"0.5"``, ``"1e-3"`` or ``"1,000"`` as a finite float in ``low..high``.
 
@@ -45,20 +69,7 @@ def parse_number(text: object, field: str, what: str, low: float, high: float) -
         naming ``field``, saying what was typed and the limits, e.g.
         ``Learning rate must be a number from 0.001 to 100; '1000' is too large.``
     """
-    raw = str(text).strip()
-    rule = f"{what} must be a number {limits_text(low, high)}"
-    if not raw:
-        raise ConfigError(f"{rule}; the box is empty.", field)
-    if not _NUMBER.fullmatch(raw):
-        raise ConfigError(f"{rule}; {shown(raw)} is not a number.", field)
-    value = float(raw.replace(",", ""))
-    if not math.isfinite(value):
-        raise ConfigError(f"{rule}; {shown(raw)} is too large.", field)
-    if value < low:
-        raise ConfigError(f"{rule}; {shown(raw)} is too small.", field)
-    if value > high:
-        raise ConfigError(f"{rule}; {shown(raw)} is too large.", field)
-    return value
+    return _read(text, field, f"{what} must be a number {limits_text(low, high)}", low, high, whole=False)
 
 
 def parse_whole(text: object, field: str, what: str, low: int, high: int) -> int:
@@ -69,20 +80,8 @@ def parse_whole(text: object, field: str, what: str, low: int, high: int) -> int
     ConfigError
         naming ``field``, saying what was typed and the limits.
     """
-    raw = str(text).strip()
     rule = f"{what} must be a whole number {limits_text(low, high)}"
-    try:
-        value = parse_number(raw, field, what, -math.inf, math.inf)
-    except ConfigError as error:
-        reason = str(error).split("; ", 1)[1]
-        raise ConfigError(f"{rule}; {reason}", field) from None
-    if not value.is_integer():
-        raise ConfigError(f"{rule}; {shown(raw)} is not whole.", field)
-    if value < low:
-        raise ConfigError(f"{rule}; {shown(raw)} is too small.", field)
-    if value > high:
-        raise ConfigError(f"{rule}; {shown(raw)} is too large.", field)
-    return int(value)
+    return int(_read(text, field, rule, low, high, whole=True))
 
 
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
