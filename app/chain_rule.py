@@ -33,17 +33,17 @@ def chain_rule_section(run: Run, iteration: int, test_input: tuple[float, ...], 
     Right after Step (``stepped``) it shows the update Step just applied, ``iteration - 1 -> iteration``;
     otherwise the gradient at the inspected weights and the update it causes next.
     """
-    with st.expander("Chain rule, step by step", icon="🔗", key="chain_open", on_change="rerun") as box:
+    with st.expander("Chain rule, step by step", icon="🔗", key="chain", on_change="rerun") as box:
         if not box.open:  # its LaTeX and tables are drawn only while open, like the teaching tabs
             return
         refs = {param_name(run.arch, ref): ref for ref in parameters(run.arch)}
-        if st.session_state.get("chain_param") not in refs:  # reopened, or the network changed shape
+        if st.session_state.get("weight") not in refs:  # reopened, or the network changed shape
             kept = st.session_state.get("chain_choice")  # outlives the widget while the section is closed
-            st.session_state.chain_param = kept if kept in refs else next(iter(refs))
+            st.session_state.weight = kept if kept in refs else next(iter(refs))
         name = st.selectbox(
             "Weight or bias",
             list(refs),
-            key="chain_param",
+            key="weight",
             help="The parameter whose gradient is written out. The iteration is the one inspected above.",
         )
         st.session_state.chain_choice = name

@@ -50,21 +50,21 @@ def inspected_iteration(run: Run, identity: int) -> int:
         state.pop("inspect_run", None)  # the slider is gone: the next run opens at its end
         st.caption("Iteration 0: the initial weights. Press Step or Train.")
         return 0
-    if state.get("inspect_run") != identity or "inspect_iteration" not in state:
-        state.inspect_iteration = final if wanted is None else min(int(wanted), final)
+    if state.get("inspect_run") != identity or "at" not in state:
+        state.at = final if wanted is None else min(int(wanted), final)
         state.inspect_run = identity
-    value = state.inspect_iteration
+    value = state.at
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= final:
-        state.inspect_iteration = final  # a stale value from before the run changed
+        state.at = final  # a stale value from before the run changed
     st.slider(
         "Inspect iteration",
         0,
         final,
-        key="inspect_iteration",
+        key="at",
         help="The numbers here, the row table, the chain rule and the charts show this iteration. "
         "Step continues from it.",
     )
-    return int(state.inspect_iteration)
+    return int(state.at)
 
 
 def state_table(run: Run, snapshot: Snapshot) -> pd.DataFrame:

@@ -25,17 +25,17 @@ def load_shared_experiment() -> None:
     # An old link's iterations=0 meant "show the initial weights": the training length is the default.
     n_iterations = config.n_iterations or TrainConfig().n_iterations
     at = 0 if config.n_iterations == 0 else experiment.at
-    set_setting("learning_rate", config.learning_rate)
-    set_setting("n_iterations", n_iterations)
+    set_setting("lr", config.learning_rate)
+    set_setting("iterations", n_iterations)
     set_setting("seed", config.seed)
-    set_setting("hidden_layers", len(config.hidden))
+    set_setting("layers", len(config.hidden))
     for layer, units in enumerate(config.hidden, start=1):
-        set_setting(f"hidden_units_{layer}", units)
+        set_setting(f"units{layer}", units)
     set_setting("activation", config.activation)
-    set_setting("use_bias", config.use_bias)
-    set_setting("use_target", config.target_loss is not None)
+    set_setting("bias", config.use_bias)
+    set_setting("early_stop", config.target_loss is not None)
     if config.target_loss is not None:
-        set_setting("target_loss", config.target_loss)
+        set_setting("target", config.target_loss)
     if at is not None and at > n_iterations:  # stepped past the training length
         st.session_state.trained_to = at
     elif at is not None:
@@ -67,12 +67,12 @@ def share_and_export(run: Run, test_input: tuple[float, ...], iteration: int) ->
     downloads. The link carries the training length (the Iterations setting) and the iteration shown
     (``at``) apart, so a link made while stepping reopens the same view and Train still trains it all."""
     preset = setting("preset")
-    config = TrainConfig(**{**run.config.__dict__, "n_iterations": setting("n_iterations")})
+    config = TrainConfig(**{**run.config.__dict__, "n_iterations": setting("iterations")})
     params = share.encode(share.Experiment(preset, run.table, config, test_input, iteration))
     if st.query_params.to_dict() != params:
         st.query_params.from_dict(params)
     # Drawn only while open (opening it reruns the script): a collapsed section costs the page nothing.
-    with st.expander("Share & export", icon=":material/share:", key="share_open", on_change="rerun") as box:
+    with st.expander("Share & export", icon=":material/share:", key="share", on_change="rerun") as box:
         if not box.open:
             return
         st.markdown("**Link to this experiment**")

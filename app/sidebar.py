@@ -52,43 +52,43 @@ def network_controls() -> None:
     bar.radio(
         "Hidden layers",
         list(range(MAX_HIDDEN_LAYERS + 1)),
-        key="hidden_layers",
+        key="layers",
         horizontal=True,
         help="0 is the notebook's single sigmoid unit. A hidden layer lets the network learn XOR.",
     )
-    refused_notice("hidden_layers", bar)
-    for i in range(1, setting("hidden_layers") + 1):
+    refused_notice("layers", bar)
+    for i in range(1, setting("layers") + 1):
         bar.slider(
             f"Units in hidden layer {i}",
             1,
             MAX_HIDDEN_UNITS,
-            key=f"hidden_units_{i}",
+            key=f"units{i}",
             help="Number of units in this hidden layer.",
         )
-        refused_notice(f"hidden_units_{i}", bar)
+        refused_notice(f"units{i}", bar)
     bar.selectbox(
         "Hidden activation",
         list(ACTIVATIONS),
         key="activation",
-        disabled=setting("hidden_layers") == 0,
+        disabled=setting("layers") == 0,
         help="Activation of the hidden units; the output unit is always a sigmoid.",
     )
     refused_notice("activation", bar)
     bar.checkbox(
         "Learned biases",
-        key="use_bias",
+        key="bias",
         help="Give every hidden and output unit a trained bias b (z = a·W + b). "
         "The notebook has none: its constant-1 input column plays that role.",
     )
-    refused_notice("use_bias", bar)
+    refused_notice("bias", bar)
 
 
 def training_controls() -> None:
     bar = st.sidebar
     bar.subheader("Training")
-    typed_setting("learning_rate", "Step size lr in w ← w + lr·Xᵀδ. The notebook uses 1.")
+    typed_setting("lr", "Step size lr in w ← w + lr·Xᵀδ. The notebook uses 1.")
     typed_setting(
-        "n_iterations",
+        "iterations",
         "Full-table gradient-descent updates for Train. The notebook uses 10,000. "
         "100000, 100,000 and 1e5 all mean the same.",
     )
@@ -97,12 +97,12 @@ def training_controls() -> None:
     )
     bar.checkbox(
         "Stop early at a target loss",
-        key="use_target",
+        key="early_stop",
         help="Stop training as soon as E = ½·Σ(y − out)² is at or below the target.",
     )
-    refused_notice("use_target", bar)
-    if setting("use_target"):
-        typed_setting("target_loss", "Training stops at the first iteration whose loss is at most this.")
+    refused_notice("early_stop", bar)
+    if setting("early_stop"):
+        typed_setting("target", "Training stops at the first iteration whose loss is at most this.")
     action_buttons(bar, "sidebar")
 
 

@@ -40,25 +40,25 @@ PRESET_CHOICES = (*PRESETS, CUSTOM)
 # was typed; a refused entry gets a message under it and the page goes on with the last valid value.
 TYPED_SETTINGS: Mapping[str, tuple[str, bool, float, float]] = MappingProxyType(
     {
-        "learning_rate": ("Learning rate", False, MIN_LEARNING_RATE, MAX_LEARNING_RATE),
-        "n_iterations": ("Iterations", True, 1, APP_MAX_ITERATIONS),
+        "lr": ("Learning rate", False, MIN_LEARNING_RATE, MAX_LEARNING_RATE),
+        "iterations": ("Iterations", True, 1, APP_MAX_ITERATIONS),
         "seed": ("Seed", True, 0, MAX_SEED),
-        "target_loss": ("Target loss", False, 0.0, MAX_TARGET_LOSS),
+        "target": ("Target loss", False, 0.0, MAX_TARGET_LOSS),
     }
 )
 DEFAULT_SETTINGS: Mapping[str, object] = MappingProxyType(
     {
         "preset": DEFAULT_PRESET,
-        "learning_rate": 1.0,
-        "n_iterations": 10_000,
+        "lr": 1.0,
+        "iterations": 10_000,
         "seed": 0,
-        "target_loss": 0.001,
-        "use_target": False,
-        "hidden_layers": 0,
-        "hidden_units_1": 4,
-        "hidden_units_2": 4,
+        "target": 0.001,
+        "early_stop": False,
+        "layers": 0,
+        "units1": 4,
+        "units2": 4,
         "activation": "sigmoid",
-        "use_bias": False,
+        "bias": False,
         "n_inputs": get_preset(DEFAULT_PRESET).table.n_inputs,
         "n_outputs": get_preset(DEFAULT_PRESET).table.n_outputs,
     }
@@ -67,7 +67,7 @@ DEFAULT_SETTINGS: Mapping[str, object] = MappingProxyType(
 
 def setting_text(key: str, value: float) -> str:
     """A typed setting's value as its box shows it: ``10,000`` iterations, ``0.5`` learning rate."""
-    if key == "n_iterations":
+    if key == "iterations":
         return f"{int(value):,}"
     return str(int(value)) if key == "seed" else share.number_text(value)
 
@@ -77,7 +77,7 @@ def _table_state(table: TruthTable, test_input: tuple[float, ...]) -> dict[str, 
         "table_base": table.rows(),
         "table_columns": list(table.columns),
         "valid_table": table,
-        "test_input": ", ".join(share.number_text(v) for v in test_input),
+        "input": ", ".join(share.number_text(v) for v in test_input),
         "valid_test_input": test_input,
         "n_inputs": table.n_inputs,
         "n_outputs": table.n_outputs,
@@ -110,13 +110,13 @@ def checked_setting(key: str, value: object) -> object:
         return parse_number(value, key, what, low, high)
     if key == "preset":
         return value if value == CUSTOM else get_preset(value if isinstance(value, str) else "").name
-    if key in ("use_target", "use_bias"):
+    if key in ("early_stop", "bias"):
         if not isinstance(value, bool | np.bool_):
             raise ConfigError("This setting must be on or off.", key)
         return bool(value)
-    if key == "hidden_layers":
+    if key == "layers":
         return whole_number(value, key, 0, MAX_HIDDEN_LAYERS, "Hidden layers")
-    if key.startswith("hidden_units_"):
+    if key.startswith("units"):
         return hidden_layers((value,))[0]
     if key == "activation":
         check_activation_and_bias(value, False)
@@ -159,16 +159,16 @@ def set_setting(key: str, value: object) -> None:
 
 def train_config() -> TrainConfig:
     """The configuration of the run to show: the valid settings, cut at the stepped iteration."""
-    layers = setting("hidden_layers")
+    layers = setting("layers")
     trained_to = st.session_state.trained_to
     return TrainConfig(
-        learning_rate=setting("learning_rate"),
-        n_iterations=setting("n_iterations") if trained_to is None else trained_to,
+        learning_rate=setting("lr"),
+        n_iterations=setting("iterations") if trained_to is None else trained_to,
         seed=setting("seed"),
-        hidden=tuple(setting(f"hidden_units_{i}") for i in range(1, layers + 1)),
+        hidden=tuple(setting(f"units{i}") for i in range(1, layers + 1)),
         activation=setting("activation"),
-        use_bias=setting("use_bias"),
-        target_loss=setting("target_loss") if setting("use_target") else None,
+        use_bias=setting("bias"),
+        target_loss=setting("target") if setting("early_stop") else None,
     )
 
 

@@ -104,10 +104,10 @@ def table_editor() -> TruthTable:
 
 def test_input_control(n_inputs: int) -> tuple[float, ...]:
     text = st.text_input(
-        "Test input", key="test_input", help="An input row to predict after training, e.g. 1, 0, 0."
+        "Test input", key="input", help="An input row to predict after training, e.g. 1, 0, 0."
     )
     try:
-        values = parse_inputs(text, n_inputs, "test_input")
+        values = parse_inputs(text, n_inputs, "input")
     except BackpropError as error:
         st.error(f"{share.escape_markdown(str(error))} Showing the last valid test input.", icon="⚠️")
         last = st.session_state.valid_test_input

@@ -24,10 +24,10 @@ CHART_CASES: list[tuple[str, list[tuple[str, str, object]]]] = [
         "half-adder, 2 hidden layers of 8, biases",
         [
             ("selectbox", "preset", "half-adder"),
-            ("radio", "hidden_layers", 2),
-            ("slider", "hidden_units_1", 8),
-            ("slider", "hidden_units_2", 8),
-            ("checkbox", "use_bias", True),
+            ("radio", "layers", 2),
+            ("slider", "units1", 8),
+            ("slider", "units2", 8),
+            ("checkbox", "bias", True),
         ],
     ),
 ]

@@ -98,7 +98,7 @@ def test_step_reset_and_train() -> None:
 
 def test_learning_rate_changes_the_result() -> None:
     at = fresh()
-    at.text_input(key="learning_rate").set_value(str(0.1)).run()
+    at.text_input(key="lr").set_value(str(0.1)).run()
     assert not at.exception
     assert metric(at, "Prediction") != "0.99993703"
     assert float(metric(at, "Prediction")) > 0.5
@@ -148,10 +148,10 @@ def test_deleting_every_row_is_reported() -> None:
 
 def test_bad_test_input_keeps_the_last_one() -> None:
     at = fresh()
-    at.text_input(key="test_input").set_value("1, zero, 0").run()
+    at.text_input(key="input").set_value("1, zero, 0").run()
     assert any("number" in m for m in errors(at)), errors(at)
     assert metric(at, "Prediction for [1, 0, 0]") == "0.99993703"
-    at.text_input(key="test_input").set_value("0, 0, 1").run()
+    at.text_input(key="input").set_value("0, 0, 1").run()
     assert not errors(at)
     assert float(metric(at, "Prediction for [0, 0, 1]")) < 0.01
 
@@ -167,8 +167,8 @@ def test_preset_loads_its_table() -> None:
 
 def test_target_loss_stops_early() -> None:
     at = fresh()
-    at.checkbox(key="use_target").check().run()
-    at.text_input(key="target_loss").set_value(str(0.01)).run()
+    at.checkbox(key="early_stop").check().run()
+    at.text_input(key="target").set_value(str(0.01)).run()
     assert not at.exception
     assert any("target loss" in s.value for s in at.success)
     assert int(metric(at, "Iteration").replace(",", "")) < 10_000
@@ -184,7 +184,7 @@ def test_changing_input_columns_keeps_the_page_working() -> None:
 
 def test_inspect_slider_moves_the_shown_iteration() -> None:
     at = fresh()
-    at.slider(key="inspect_iteration").set_value(0).run()
+    at.slider(key="at").set_value(0).run()
     assert metric(at, "Iteration") == "0"
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert spec["layout"]["sliders"][0]["active"] == 0
@@ -200,7 +200,7 @@ def test_share_and_export_is_drawn_only_while_open_and_the_address_is_always_the
     params = at.query_params  # kept in step with the run whether or not the section is open
     assert params["lr"] == "1" and params["seed"] == "0", params
     assert not share_section(at).code and not share_section(at).get("download_button")
-    at.session_state["share_open"] = True
+    at.session_state["share"] = True
     at.run()
     assert not at.exception, at.exception
     part = share_section(at)

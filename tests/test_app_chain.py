@@ -21,7 +21,7 @@ TITLE = "Chain rule, step by step"
 def fresh() -> AppTest:
     """The default page with the section opened (it is drawn only while open)."""
     at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["chain_open"] = True
+    at.session_state["chain"] = True
     at.run()
     assert not at.exception, at.exception
     return at
@@ -57,7 +57,7 @@ def default_app() -> AppTest:
 def test_section_renders_below_the_chart_with_its_tabs(default_app: AppTest) -> None:
     part = section(default_app)
     assert [t.label for t in part.tabs] == ["One weight", "Matrix form", "Prediction", "Gradient check"]
-    assert part.selectbox(key="chain_param").options == ["w(x1→out)", "w(x2→out)", "w(x3→out)"]
+    assert part.selectbox(key="weight").options == ["w(x1→out)", "w(x2→out)", "w(x3→out)"]
     text = " ".join(m.value for m in part.markdown)
     assert "`sigmoid_derivative(x) = x * (1 - x)`" in text and "**output**" in text
     assert [c.language for c in part.code] == ["python"]
@@ -85,7 +85,7 @@ def test_latex_holds_chain_py_numbers_for_the_default_page(default_app: AppTest,
 def test_picking_a_weight_changes_the_formula(notebook_run: Run) -> None:
     at = fresh()
     before = latex(at)
-    section(at).selectbox(key="chain_param").set_value("w(x3→out)")
+    section(at).selectbox(key="weight").set_value("w(x3→out)")
     rerun(at)
     after = latex(at)
     assert after != before
@@ -96,7 +96,7 @@ def test_picking_a_weight_changes_the_formula(notebook_run: Run) -> None:
 
 def test_the_inspected_iteration_drives_the_numbers(notebook_run: Run) -> None:
     at = fresh()
-    at.slider(key="inspect_iteration").set_value(3)
+    at.slider(key="at").set_value(3)
     rerun(at)
     chain = parameter_chain(notebook_run, 3, ParamRef(0, 0, 0))
     shown = latex(at)
@@ -115,14 +115,14 @@ def test_gradient_check_table_is_all_green_on_the_default_page(default_app: AppT
 
 def test_hidden_layers_biases_and_a_shape_change() -> None:
     at = fresh()
-    section(at).selectbox(key="chain_param").set_value("w(x3→out)")
+    section(at).selectbox(key="weight").set_value("w(x3→out)")
     rerun(at)
-    at.radio(key="hidden_layers").set_value(2)
-    at.checkbox(key="use_bias").check()
+    at.radio(key="layers").set_value(2)
+    at.checkbox(key="bias").check()
     rerun(at)
     at.selectbox(key="activation").set_value("tanh")  # enabled once there is a hidden layer
     rerun(at)
-    box = section(at).selectbox(key="chain_param")
+    box = section(at).selectbox(key="weight")
     assert box.value == "w(x1→h1.1)"  # the old weight is gone: back to the first parameter
     assert "b(out)" in box.options and "w(h2.4→out)" in box.options
     box.set_value("w(x2→h1.3)")
@@ -138,7 +138,7 @@ def test_several_outputs() -> None:
     at = fresh()
     at.selectbox(key="preset").set_value("half-adder")
     rerun(at)
-    box = section(at).selectbox(key="chain_param")
+    box = section(at).selectbox(key="weight")
     assert "w(x1→out2)" in box.options
     box.set_value("w(x1→out2)")
     rerun(at)
@@ -150,19 +150,19 @@ def test_the_section_is_drawn_only_while_open() -> None:
     rerun(at)  # collapsed, as a visitor first sees it: nothing inside is computed or sent
     part = section(at)
     assert not part.get("latex") and not part.selectbox and not part.dataframe and not part.tabs
-    at.session_state["chain_open"] = True  # what clicking its header does
+    at.session_state["chain"] = True  # what clicking its header does
     rerun(at)
-    assert len(section(at).get("latex")) >= 3 and section(at).selectbox(key="chain_param")
+    assert len(section(at).get("latex")) >= 3 and section(at).selectbox(key="weight")
 
 
 def test_the_chosen_weight_survives_closing_and_reopening_the_section(notebook_run: Run) -> None:
     at = fresh()
-    section(at).selectbox(key="chain_param").set_value("w(x2→out)")
+    section(at).selectbox(key="weight").set_value("w(x2→out)")
     rerun(at)
-    at.session_state["chain_open"] = False
+    at.session_state["chain"] = False
     rerun(at)
     assert not section(at).selectbox
-    at.session_state["chain_open"] = True
+    at.session_state["chain"] = True
     rerun(at)
-    assert section(at).selectbox(key="chain_param").value == "w(x2→out)"
+    assert section(at).selectbox(key="weight").value == "w(x2→out)"
     assert chain_rows_tex(parameter_chain(notebook_run, 10_000, ParamRef(0, 0, 1))) in latex(at)

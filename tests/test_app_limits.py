@@ -92,39 +92,48 @@ def assert_no_raw_markup(at: AppTest) -> None:
 # --- settings -----------------------------------------------------------------------------------------
 
 
+# The page's setting (its widget key, which is also its link key) for a TrainConfig field.
+FIELD_KEYS = {
+    "learning_rate": "lr",
+    "n_iterations": "iterations",
+    "use_bias": "bias",
+    "target_loss": "target",
+}
+
+
 def app_state(bad: BadSetting) -> dict[str, object] | None:
     """The session state that carries ``bad`` into the app, or None when no widget can hold it."""
     if bad.field == "hidden":
         if not isinstance(bad.value, tuple):
             return None
         if len(bad.value) > 2:
-            return {"hidden_layers": len(bad.value)}
+            return {"layers": len(bad.value)}
         return {
-            "hidden_layers": len(bad.value),
-            **{f"hidden_units_{i}": v for i, v in enumerate(bad.value, 1)},
+            "layers": len(bad.value),
+            **{f"units{i}": v for i, v in enumerate(bad.value, 1)},
         }
     if bad.field == "target_loss":
-        return {"use_target": True, "target_loss": bad.value}
-    return {bad.field: bad.value}
+        return {"early_stop": True, "target": bad.value}
+    return {FIELD_KEYS.get(bad.field, bad.field): bad.value}
 
 
 def widget_key(bad: BadSetting) -> str:
     if bad.field == "hidden":
-        return "hidden_layers" if len(bad.value) > 2 else "hidden_units_1"  # type: ignore[arg-type]
-    return bad.field
+        return "layers" if len(bad.value) > 2 else "units1"  # type: ignore[arg-type]
+    return FIELD_KEYS.get(bad.field, bad.field)
 
 
 APP_BAD_SETTINGS = [s for s in BAD_SETTINGS if app_state(s) is not None]
 DEFAULTS = {
-    "learning_rate": 1.0,
-    "n_iterations": 10_000,
+    "lr": 1.0,
+    "iterations": 10_000,
     "seed": 0,
-    "hidden_layers": 0,
-    "hidden_units_1": 4,
+    "layers": 0,
+    "units1": 4,
     "activation": "sigmoid",
-    "use_bias": False,
-    "use_target": False,
-    "target_loss": 0.001,
+    "bias": False,
+    "early_stop": False,
+    "target": 0.001,
 }
 
 
@@ -169,26 +178,24 @@ def reference_run(state: tuple[tuple[str, object], ...]) -> tuple[str, tuple[str
 
 
 def test_a_refused_setting_keeps_the_last_valid_value_not_the_default() -> None:
-    at = app(learning_rate=0.5, seed=7, hidden_units_1=6)
+    at = app(lr=0.5, seed=7, units1=6)
     first = prediction(at)
     valid = at.session_state["valid_settings"]
-    assert (valid["learning_rate"], valid["seed"], valid["hidden_units_1"]) == (0.5, 7, 6)
-    at.session_state["hidden_units_1"] = 99  # no hidden layer: no slider resets it, the app refuses it
+    assert (valid["lr"], valid["seed"], valid["units1"]) == (0.5, 7, 6)
+    at.session_state["units1"] = 99  # no hidden layer: no slider resets it, the app refuses it
     rerun(at)
-    assert at.session_state["hidden_units_1"] == 6 and prediction(at) == first
-    assert at.session_state["refused_settings"] == {
-        "hidden_units_1": at.session_state["refused_settings"]["hidden_units_1"]
-    }
+    assert at.session_state["units1"] == 6 and prediction(at) == first
+    assert at.session_state["refused_settings"] == {"units1": at.session_state["refused_settings"]["units1"]}
 
 
 @pytest.mark.parametrize(
     ("key", "value"),
     [
-        ("learning_rate", "0"),
-        ("learning_rate", "1e6"),
-        ("learning_rate", "nan"),
-        ("n_iterations", "0"),
-        ("n_iterations", str(APP_MAX_ITERATIONS + 1)),
+        ("lr", "0"),
+        ("lr", "1e6"),
+        ("lr", "nan"),
+        ("iterations", "0"),
+        ("iterations", str(APP_MAX_ITERATIONS + 1)),
         ("seed", "-1"),
         ("seed", str(2**32)),
         ("n_inputs", 99),
@@ -208,14 +215,14 @@ def test_an_out_of_range_widget_value_never_breaks_the_app(key: str, value: obje
 def test_the_settings_show_their_limits_where_they_are_entered() -> None:
     at = app()
     labels = {w.key: w.label for w in [*at.text_input, *at.number_input]}
-    assert labels["learning_rate"] == "Learning rate (0.001–100)"
-    assert labels["n_iterations"] == f"Iterations (1–{APP_MAX_ITERATIONS:,})"
+    assert labels["lr"] == "Learning rate (0.001–100)"
+    assert labels["iterations"] == f"Iterations (1–{APP_MAX_ITERATIONS:,})"
     assert labels["seed"] == f"Seed (0–{2**32 - 1:,})"
     assert labels["n_inputs"] == "Input columns (1–8)"
     assert labels["n_outputs"] == "Output columns (1–4)"
-    sliders = [s for s in app(hidden_layers=2).slider if s.key and s.key.startswith("hidden_units_")]
+    sliders = [s for s in app(layers=2).slider if s.key and s.key.startswith("units")]
     assert [(s.min, s.max) for s in sliders] == [(1, 8), (1, 8)]
-    assert at.radio(key="hidden_layers").options == ["0", "1", "2"]
+    assert at.radio(key="layers").options == ["0", "1", "2"]
 
 
 def test_an_unknown_preset_falls_back_with_an_error() -> None:
@@ -279,13 +286,13 @@ def test_a_bad_table_edit_shows_an_error_under_the_editor_and_trains_the_last_va
 )
 def test_a_bad_test_input_shows_an_error_under_it_and_keeps_the_last_valid_input(text: str) -> None:
     at = app()
-    at.text_input(key="test_input").set_value("0, 1, 1")
+    at.text_input(key="input").set_value("0, 1, 1")
     rerun(at)
     before = prediction(at)
     assert before[0] == "Prediction for [0, 1, 1]"
-    at.text_input(key="test_input").set_value(text)
+    at.text_input(key="input").set_value(text)
     rerun(at)
-    error_under(at, "test_input", "Showing the last valid test input")
+    error_under(at, "input", "Showing the last valid test input")
     assert prediction(at) == before
     assert_no_raw_markup(at)
 
@@ -294,8 +301,8 @@ def test_a_bad_test_input_shows_an_error_under_it_and_keeps_the_last_valid_input
 
 
 def upload(at: AppTest, name: str, data: bytes) -> AppTest:
-    if not at.session_state["share_open"]:  # the uploader is drawn only while "Share & export" is open
-        at.session_state["share_open"] = True
+    if not at.session_state["share"]:  # the uploader is drawn only while "Share & export" is open
+        at.session_state["share"] = True
         rerun(at)
     at.file_uploader(key="table_upload").set_value((name, data, "text/csv"))
     return rerun(at)

@@ -30,7 +30,7 @@ def plain(text: str) -> str:
 
 
 def open_tab(at: AppTest, label: str) -> None:
-    at.session_state["teaching_tab"] = label
+    at.session_state["tab"] = label
     at.run()
     assert not at.exception, (label, at.exception)
 
@@ -63,7 +63,7 @@ def test_a_stale_label_that_still_names_an_option_selects_it() -> None:
 def test_a_stale_surface_output_or_hidden_layer_choice_falls_back(value: object) -> None:
     at = fresh()
     at.selectbox(key="preset").set_value("half-adder").run()
-    at.radio(key="hidden_layers").set_value(2).run()
+    at.radio(key="layers").set_value(2).run()
     for tab, key in (("Decision surface", "surface_output"), ("Hidden layer", "hidden_view_layer")):
         at.session_state[key] = value
         open_tab(at, tab)
@@ -72,10 +72,10 @@ def test_a_stale_surface_output_or_hidden_layer_choice_falls_back(value: object)
 
 def test_a_stale_inspect_iteration_is_clamped_to_the_run() -> None:
     at = fresh()
-    at.session_state["inspect_iteration"] = 99_999
+    at.session_state["at"] = 99_999
     at.run()
     assert not at.exception
-    shown = at.session_state["inspect_iteration"]
+    shown = at.session_state["at"]
     assert 0 <= shown <= 10_000 and metric(at, "Iteration") == f"{shown:,}"
 
 
@@ -96,7 +96,7 @@ def test_a_failing_view_says_so_in_its_place_and_the_rest_of_the_page_draws() ->
 
 def test_a_failing_chain_rule_leaves_the_charts_and_metrics() -> None:
     at = fresh()
-    at.session_state["chain_open"] = True
+    at.session_state["chain"] = True
     with mock.patch("app.chain_rule.parameter_chain", side_effect=ValueError("boom")):
         at.run()
     assert not at.exception
@@ -110,25 +110,25 @@ def test_a_failing_chain_rule_leaves_the_charts_and_metrics() -> None:
 @pytest.mark.parametrize("typed", ["1e5", "100000", "100,000", " 100,000 ", "1E5"])
 def test_iterations_typed_any_usual_way_mean_the_same(typed: str) -> None:
     at = fresh()
-    at.text_input(key="n_iterations").set_value(typed).run()
+    at.text_input(key="iterations").set_value(typed).run()
     assert not at.exception and not errors(at)
-    assert at.session_state["valid_settings"]["n_iterations"] == 100_000
+    assert at.session_state["valid_settings"]["iterations"] == 100_000
     assert metric(at, "Iteration") == "100,000"
 
 
 @pytest.mark.parametrize(
     ("key", "typed", "says"),
     [
-        ("learning_rate", "0", "Learning rate must be a number from 0.001 to 100; '0' is too small."),
-        ("learning_rate", "1000", "Learning rate must be a number from 0.001 to 100; '1000' is too large."),
-        ("learning_rate", "", "Learning rate must be a number from 0.001 to 100; the box is empty."),
+        ("lr", "0", "Learning rate must be a number from 0.001 to 100; '0' is too small."),
+        ("lr", "1000", "Learning rate must be a number from 0.001 to 100; '1000' is too large."),
+        ("lr", "", "Learning rate must be a number from 0.001 to 100; the box is empty."),
         (
-            "learning_rate",
+            "lr",
             "fast",
             "Learning rate must be a number from 0.001 to 100; 'fast' is not a number.",
         ),
-        ("n_iterations", "2.5", "Iterations must be a whole number from 1 to 100,000; '2.5' is not whole."),
-        ("n_iterations", "1e6", "Iterations must be a whole number from 1 to 100,000; '1e6' is too large."),
+        ("iterations", "2.5", "Iterations must be a whole number from 1 to 100,000; '2.5' is not whole."),
+        ("iterations", "1e6", "Iterations must be a whole number from 1 to 100,000; '1e6' is too large."),
         ("seed", "-3", "Seed must be a whole number from 0 to 4,294,967,295; '-3' is too small."),
     ],
 )
@@ -139,7 +139,7 @@ def test_a_refused_entry_stays_in_its_box_with_the_limits_and_the_value_used(
     at.text_input(key=key).set_value(typed).run()
     assert not at.exception
     assert at.text_input(key=key).value == typed  # nothing typed is lost
-    used = {"learning_rate": "1", "n_iterations": "10,000", "seed": "0"}[key]
+    used = {"lr": "1", "iterations": "10,000", "seed": "0"}[key]
     assert [plain(e) for e in errors(at)] == [f"{says} Using {used}, the last valid value."]
     assert metric(at, "Prediction for [1, 0, 0]") == "0.99993703"  # the page trains the value it names
     at.text_input(key=key).set_value(used).run()
@@ -148,8 +148,8 @@ def test_a_refused_entry_stays_in_its_box_with_the_limits_and_the_value_used(
 
 def test_the_learning_rate_used_is_the_one_in_the_box() -> None:
     at = fresh()
-    at.text_input(key="learning_rate").set_value("0.5").run()
-    at.text_input(key="learning_rate").set_value("500").run()  # refused: the page keeps 0.5
+    at.text_input(key="lr").set_value("0.5").run()
+    at.text_input(key="lr").set_value("500").run()  # refused: the page keeps 0.5
     expected = train(PRESETS["notebook"].table, TrainConfig(learning_rate=0.5))
     assert metric(at, "Prediction for [1, 0, 0]") == f"{expected.predict([[1, 0, 0]])[0, 0]:.8f}"
     assert at.query_params["lr"] == "0.5"
@@ -199,7 +199,7 @@ def test_an_empty_new_row_is_named_by_its_number() -> None:
 
 def test_step_after_inspecting_continues_from_the_inspected_iteration() -> None:
     at = fresh()
-    at.slider(key="inspect_iteration").set_value(40).run()
+    at.slider(key="at").set_value(40).run()
     button(at, "Step").click().run()
     assert metric(at, "Iteration") == "41"
     assert "Step applied update 41: iteration 40 → 41." in [c.value for c in at.caption]
@@ -211,7 +211,7 @@ def test_step_after_inspecting_continues_from_the_inspected_iteration() -> None:
 def test_step_from_the_iteration_before_the_last_shows_the_last() -> None:
     """The run is the same (10,000 updates), but the page must move on to the stepped iteration."""
     at = fresh()
-    at.slider(key="inspect_iteration").set_value(9_999).run()
+    at.slider(key="at").set_value(9_999).run()
     button(at, "Step").click().run()
     assert metric(at, "Iteration") == "10,000"
     assert metric(at, "Prediction for [1, 0, 0]") == "0.99993703"
@@ -219,20 +219,20 @@ def test_step_from_the_iteration_before_the_last_shows_the_last() -> None:
 
 def test_after_step_the_chain_rule_shows_the_update_just_applied() -> None:
     at = fresh()
-    at.session_state["chain_open"] = True
+    at.session_state["chain"] = True
     button(at, "Reset").click().run()
     button(at, "Step").click().run()
     button(at, "Step").click().run()
     captions = [c.value for c in at.caption]
     assert any(c.startswith("The update Step just applied: iteration 1 → 2.") for c in captions), captions
-    at.slider(key="inspect_iteration").set_value(1).run()  # inspecting: the next update again
+    at.slider(key="at").set_value(1).run()  # inspecting: the next update again
     captions = [c.value for c in at.caption]
     assert any("update 2 it causes (iteration 1 → 2)" in c for c in captions), captions
 
 
 def test_train_after_inspecting_shows_the_last_iteration() -> None:
     at = fresh()
-    at.slider(key="inspect_iteration").set_value(5).run()
+    at.slider(key="at").set_value(5).run()
     button(at, "Train").click().run()
     assert metric(at, "Iteration") == "10,000"
 
@@ -245,7 +245,7 @@ def test_a_link_that_leaves_keys_out_opens_without_a_notice() -> None:
     at.query_params.update({"preset": "xor", "hidden": "4"})
     at.run()
     assert not at.exception and not at.warning
-    assert at.session_state["valid_settings"]["hidden_layers"] == 1
+    assert at.session_state["valid_settings"]["layers"] == 1
 
 
 def test_a_link_with_an_unusable_value_names_only_that_value() -> None:
@@ -261,7 +261,7 @@ def test_one_upload_limit_in_the_text_the_widget_and_the_server_config() -> None
     assert config["server"]["maxUploadSize"] == UPLOAD_LIMIT_MB
     assert MAX_CSV_BYTES == UPLOAD_LIMIT_MB * 2**20
     at = fresh()
-    at.session_state["share_open"] = True
+    at.session_state["share"] = True
     at.run()
     assert any(f"at most {UPLOAD_LIMIT_MB} MB" in c.value for c in at.caption)
 
@@ -280,5 +280,5 @@ def test_a_row_of_zeros_without_a_bias_is_explained_with_the_fix() -> None:
     assert any("all inputs 0 and no bias, so the output is σ(0) = 0.5 forever" in n for n in notices)
     assert any("constant 1s" in n and "Learned biases" in n for n in notices)
     assert not any("more iterations" in n for n in notices)
-    at.checkbox(key="use_bias").check().run()
+    at.checkbox(key="bias").check().run()
     assert not any("σ(0) = 0.5 forever" in plain(w.value) for w in at.warning)

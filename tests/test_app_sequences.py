@@ -69,14 +69,14 @@ valid_rates = st.sampled_from(
 valid_seeds = st.sampled_from([0, 1, 42, MAX_SEED]) | st.integers(0, MAX_SEED)
 # What is typed into the three typed settings: (text, the value it means, or None when it must be refused).
 typed_texts = {
-    "learning_rate": valid_rates.map(lambda v: (repr(v), v))
+    "lr": valid_rates.map(lambda v: (repr(v), v))
     | st.sampled_from(
         [
             ("1e-3", 0.001),
             *[(t, None) for t in ("0", "-1", "0.0005", "100.5", "1e6", "1,000", "abc", "", "nan", "inf")],
         ]
     ),
-    "n_iterations": valid_iterations.flatmap(lambda v: st.sampled_from([(str(v), v), (f"{v:,}", v)]))
+    "iterations": valid_iterations.flatmap(lambda v: st.sampled_from([(str(v), v), (f"{v:,}", v)]))
     | st.sampled_from(
         [("1e3", 1000), *[(text, None) for text in ("0", "-5", "100,001", "1e7", "2.5", "ten", "")]]
     ),
@@ -193,7 +193,7 @@ class PageSequences(RuleBasedStateMachine):
         self.table = preset.table
         self.test_input = preset.test_input
         self.lr, self.n_iterations, self.seed = 1.0, 10_000, 0
-        self.typed = {"learning_rate": "1", "n_iterations": "10,000", "seed": "0"}  # what the boxes show
+        self.typed = {"lr": "1", "iterations": "10,000", "seed": "0"}  # what the boxes show
         self.layers, self.units, self.activation, self.bias = (
             0,
             [DEFAULT_UNITS, DEFAULT_UNITS],
@@ -202,7 +202,7 @@ class PageSequences(RuleBasedStateMachine):
         )
         self.steps: int | None = None  # None: Train (all iterations); an int: updates applied by Step/Reset
         self.inspected: int | None = None  # None: the run's last iteration
-        self.tab, self.sections = "Network", {"chain_open": False, "share_open": False}
+        self.tab, self.sections = "Network", {"chain": False, "share": False}
         self.identity: tuple[TruthTable, TrainConfig, int] | None = None
         self.sliders_shown = 0
         self.editor_reset = False  # the model expects the editor to be given a new table this step
@@ -345,7 +345,7 @@ class PageSequences(RuleBasedStateMachine):
         if kind == "nan":
             parts[-1] = "nan"
         text = "" if kind == "empty" else ", ".join(parts)
-        self.at.text_input(key="test_input").set_value(text)
+        self.at.text_input(key="input").set_value(text)
         self.act(f"test input -> {text!r}")
         if kind == "valid":
             self.test_input = tuple(float(p) for p in parts)
@@ -353,8 +353,8 @@ class PageSequences(RuleBasedStateMachine):
     @rule(upload=uploads())
     def upload_csv(self, upload: tuple[str, bytes, TruthTable | None]) -> None:
         kind, data, table = upload
-        if not self.sections["share_open"]:  # the uploader is inside "Share & export"
-            self.toggle_section("share_open", True)
+        if not self.sections["share"]:  # the uploader is inside "Share & export"
+            self.toggle_section("share", True)
             self.check()
         # AppTest uploads through the widget itself, as the browser does: the same on_change path.
         self.at.file_uploader(key="table_upload").set_value(("table.csv", data, "text/csv"))
@@ -369,27 +369,27 @@ class PageSequences(RuleBasedStateMachine):
 
     # --- rules: the network and training settings ---------------------------------------------------
     @rule(
-        change=st.tuples(st.just("hidden_layers"), st.sampled_from([0, 1, 2]))
-        | st.tuples(st.sampled_from(["hidden_units_1", "hidden_units_2"]), st.integers(1, MAX_HIDDEN_UNITS))
+        change=st.tuples(st.just("layers"), st.sampled_from([0, 1, 2]))
+        | st.tuples(st.sampled_from(["units1", "units2"]), st.integers(1, MAX_HIDDEN_UNITS))
         | st.tuples(st.just("activation"), st.sampled_from(list(ACTIVATIONS)))
-        | st.tuples(st.just("use_bias"), st.booleans())
+        | st.tuples(st.just("bias"), st.booleans())
     )
     def set_network(self, change: tuple[str, object]) -> None:
         key, value = change
-        if key.startswith("hidden_units_") and int(key[-1]) > self.layers:
-            key, value = "hidden_layers", int(key[-1])  # no such slider yet: add the layer instead
+        if key.startswith("units") and int(key[-1]) > self.layers:
+            key, value = "layers", int(key[-1])  # no such slider yet: add the layer instead
         if key == "activation" and self.layers == 0:
-            key, value = "use_bias", not self.bias  # disabled without a hidden layer
+            key, value = "bias", not self.bias  # disabled without a hidden layer
         widget = {
-            "hidden_layers": self.at.radio,
+            "layers": self.at.radio,
             "activation": self.at.selectbox,
-            "use_bias": self.at.checkbox,
+            "bias": self.at.checkbox,
         }
         widget.get(key, self.at.slider)(key=key).set_value(value)
         self.act(f"{key} -> {value!r}")
-        if key == "hidden_layers":
+        if key == "layers":
             self.layers = value  # type: ignore[assignment]
-        elif key.startswith("hidden_units_"):
+        elif key.startswith("units"):
             self.units[int(key[-1]) - 1] = value  # type: ignore[assignment]
         elif key == "activation":
             self.activation = value  # type: ignore[assignment]
@@ -405,7 +405,7 @@ class PageSequences(RuleBasedStateMachine):
         self.act(f"{key} -> {text!r}")
         self.typed[key] = text  # the box keeps what was typed, even when it is refused
         if value is not None:  # else refused: the page goes on with the last valid value
-            setattr(self, {"learning_rate": "lr"}.get(key, key), value)
+            setattr(self, {"lr": "lr"}.get(key, key), value)
 
     # --- rules: the buttons and the inspected iteration ---------------------------------------------
     def click(self, label: str) -> None:
@@ -454,15 +454,15 @@ class PageSequences(RuleBasedStateMachine):
         self.press("Train")
 
     def inspect_at(self, value: int) -> None:
-        self.at.slider(key="inspect_iteration").set_value(value)
+        self.at.slider(key="at").set_value(value)
         self.act(f"inspect iteration -> {value}")
         self.inspected = value
 
     # --- rules: views ---------------------------------------------------------------------------------
     @rule(
         view=st.tuples(st.just("tab"), st.sampled_from(TABS))
-        | st.tuples(st.sampled_from(["chain_open", "share_open"]), st.booleans())
-        | st.tuples(st.sampled_from(["chain_param", "network_row", "surface_output"]), st.integers(0, 300))
+        | st.tuples(st.sampled_from(["chain", "share"]), st.booleans())
+        | st.tuples(st.sampled_from(["weight", "network_row", "surface_output"]), st.integers(0, 300))
     )
     def look(self, view: tuple[str, object]) -> None:
         """Open a teaching tab or a section, or pick an option of a view's selectbox (by position)."""
@@ -475,7 +475,7 @@ class PageSequences(RuleBasedStateMachine):
             self.pick(key, value)  # type: ignore[arg-type]
 
     def open_tab(self, tab: str) -> None:
-        self.at.session_state["teaching_tab"] = tab  # what clicking the tab does (a keyed st.tabs)
+        self.at.session_state["tab"] = tab  # what clicking the tab does (a keyed st.tabs)
         self.act(f"open tab {tab!r}")
         self.tab = tab
 
@@ -491,7 +491,7 @@ class PageSequences(RuleBasedStateMachine):
             return
         options = boxes[0].options
         choice = options[position % len(options)]
-        boxes[0].set_value(choice if key == "chain_param" else position % len(options))
+        boxes[0].set_value(choice if key == "weight" else position % len(options))
         self.act(f"{key} -> {choice!r}")
 
     # --- the invariant ------------------------------------------------------------------------------
@@ -509,7 +509,7 @@ class PageSequences(RuleBasedStateMachine):
         the default: Streamlit forgets the value of a widget that is not drawn. Either is fine as long as
         the page trains with the value it shows (check_settings, check_numbers)."""
         for layer in range(1, self.layers + 1):
-            sliders = [s for s in self.at.slider if s.key == f"hidden_units_{layer}"]
+            sliders = [s for s in self.at.slider if s.key == f"units{layer}"]
             if layer > self.sliders_shown and sliders and sliders[0].value == DEFAULT_UNITS:
                 self.units[layer - 1] = DEFAULT_UNITS
         self.sliders_shown = self.layers
@@ -522,20 +522,20 @@ class PageSequences(RuleBasedStateMachine):
             "preset": at.selectbox(key="preset").value,
             "n_inputs": at.number_input(key="n_inputs").value,
             "n_outputs": at.number_input(key="n_outputs").value,
-            "hidden_layers": at.radio(key="hidden_layers").value,
-            "hidden units": [s.value for s in at.slider if (s.key or "").startswith("hidden_units_")],
+            "layers": at.radio(key="layers").value,
+            "hidden units": [s.value for s in at.slider if (s.key or "").startswith("units")],
             "activation": at.selectbox(key="activation").value,
-            "use_bias": at.checkbox(key="use_bias").value,
+            "bias": at.checkbox(key="bias").value,
         }
         expected = {
             "typed": self.typed,
             "preset": self.preset,
             "n_inputs": self.table.n_inputs,
             "n_outputs": self.table.n_outputs,
-            "hidden_layers": self.layers,
+            "layers": self.layers,
             "hidden units": self.units[: self.layers],
             "activation": self.activation,
-            "use_bias": self.bias,
+            "bias": self.bias,
         }
         assert shown == expected, self.describe("settings", shown, expected)
 
@@ -587,7 +587,7 @@ class PageSequences(RuleBasedStateMachine):
         assert shown_table == (self.table.X.tolist(), self.table.y.tolist()), self.describe(
             "the per-row table", shown_table, self.table.rows()
         )
-        sliders = [(s.value, s.max) for s in at.slider if s.key == "inspect_iteration"]
+        sliders = [(s.value, s.max) for s in at.slider if s.key == "at"]
         expected_slider = [(iteration, run.final.iteration)] if run.final.iteration > 0 else []
         assert sliders == expected_slider, self.describe(
             "Inspect iteration (value, max)", sliders, expected_slider
@@ -596,7 +596,7 @@ class PageSequences(RuleBasedStateMachine):
     def describe(self, what: str, shown: object, expected: object) -> str:
         """A failure message: what the page shows, what the model expects, and the app's own state."""
         app = self.at.session_state
-        own = {k: app[k] for k in ("trained_to", "shown_iteration", "inspect_iteration") if k in app}
+        own = {k: app[k] for k in ("trained_to", "shown_iteration", "at") if k in app}
         same_table = "valid_table" in app and app["valid_table"] == self.table
         return (
             f"{what}: the page shows {shown}\nthe model expects {expected}\n"

@@ -13,22 +13,22 @@ APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 TABS = ("Network", "Decision surface", "Per-row error", "Hidden layer", "Activations", "Learning-rate sweep")
 
 
-def app(preset: str = "notebook", hidden_layers: int = 0, use_bias: bool = False, lr: float = 1.0) -> AppTest:
+def app(preset: str = "notebook", layers: int = 0, bias: bool = False, lr: float = 1.0) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     assert not at.exception, at.exception
     if preset != "notebook":
         at.selectbox(key="preset").set_value(preset).run()
-    at.radio(key="hidden_layers").set_value(hidden_layers)
-    at.checkbox(key="use_bias").set_value(use_bias)
-    at.text_input(key="learning_rate").set_value(str(lr))
+    at.radio(key="layers").set_value(layers)
+    at.checkbox(key="bias").set_value(bias)
+    at.text_input(key="lr").set_value(str(lr))
     at.run()
     assert not at.exception, at.exception
     return at
 
 
 def open_tab(at: AppTest, label: str) -> None:
-    at.session_state["teaching_tab"] = label
+    at.session_state["tab"] = label
     at.run()
     assert not at.exception, (label, at.exception)
 
@@ -45,8 +45,8 @@ def warnings(at: AppTest) -> list[str]:
 
 CASES = {
     "notebook": {},
-    "xor with a hidden layer": {"preset": "xor", "hidden_layers": 1, "use_bias": True, "lr": 0.5},
-    "half adder": {"preset": "half-adder", "hidden_layers": 1, "use_bias": True, "lr": 0.5},
+    "xor with a hidden layer": {"preset": "xor", "layers": 1, "bias": True, "lr": 0.5},
+    "half adder": {"preset": "half-adder", "layers": 1, "bias": True, "lr": 0.5},
 }
 
 
@@ -54,7 +54,7 @@ CASES = {
 def test_every_view_renders(case: str) -> None:
     at = app(**CASES[case])
     assert [t.label for t in at.tabs][: len(TABS)] == list(TABS)
-    with_hidden = CASES[case].get("hidden_layers", 0) > 0
+    with_hidden = CASES[case].get("layers", 0) > 0
     expected_chart = {
         "Network": "network_chart",
         "Decision surface": "surface_chart",
@@ -156,7 +156,7 @@ def test_network_row_and_surface_output_choices() -> None:
 def test_runs_with_a_progress_bar_survive_reruns() -> None:
     """Majority with a hidden layer is enough work for a progress bar; the cache hit on the next rerun
     replays the bar instead of failing (CacheReplayClosureError), in every tab."""
-    at = app("majority", hidden_layers=1, use_bias=True)
+    at = app("majority", layers=1, bias=True)
     for label in TABS:
         open_tab(at, label)
         at.run()
@@ -180,10 +180,10 @@ def test_sweep_tab_highlights_the_chosen_learning_rate_and_matches_a_single_run(
 
 
 def test_a_heavy_sweep_waits_for_a_click() -> None:
-    at = app("parity3", hidden_layers=2)
-    at.slider(key="hidden_units_1").set_value(8)
-    at.slider(key="hidden_units_2").set_value(8)
-    at.text_input(key="n_iterations").set_value(str(50_000))
+    at = app("parity3", layers=2)
+    at.slider(key="units1").set_value(8)
+    at.slider(key="units2").set_value(8)
+    at.text_input(key="iterations").set_value(str(50_000))
     at.run()
     open_tab(at, "Learning-rate sweep")
     assert "sweep_chart" not in charts(at)
