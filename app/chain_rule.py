@@ -33,7 +33,9 @@ def chain_rule_section(run: Run, iteration: int, test_input: tuple[float, ...], 
     Right after Step (``stepped``) it shows the update Step just applied, ``iteration - 1 -> iteration``;
     otherwise the gradient at the inspected weights and the update it causes next.
     """
-    with st.expander("Chain rule, step by step", icon="🔗", key="chain", on_change="rerun") as box:
+    with st.expander(
+        "Chain rule, step by step", icon="🔗", key="chain", on_change="rerun", bind="query-params"
+    ) as box:
         if not box.open:  # its LaTeX and tables are drawn only while open, like the teaching tabs
             return
         refs = {param_name(run.arch, ref): ref for ref in parameters(run.arch)}
@@ -44,6 +46,7 @@ def chain_rule_section(run: Run, iteration: int, test_input: tuple[float, ...], 
             "Weight or bias",
             list(refs),
             key="weight",
+            bind="query-params",
             help="The parameter whose gradient is written out. The iteration is the one inspected above.",
         )
         st.session_state.chain_choice = name
@@ -51,7 +54,9 @@ def chain_rule_section(run: Run, iteration: int, test_input: tuple[float, ...], 
         chain = parameter_chain(run, at, refs[name])
         update = layer_update(run, at, chain.ref.layer)
         one, matrix, prediction, check_tab = st.tabs(
-            ["One weight", "Matrix form", "Prediction", "Gradient check"]
+            ["One weight", "Matrix form", "Prediction", "Gradient check"],
+            key="chain_view",
+            bind="query-params",
         )
         with one:
             if at < iteration:

@@ -3,9 +3,12 @@ upload, and the downloads."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from app.state import CUSTOM, apply_table, set_setting, setting
+from app.teaching import TEACHING_TABS
 from backprop import export, share, table_to_csv
 from backprop.errors import TableError
 from backprop.limits import APP_MAX_ITERATIONS, MAX_ROWS, UPLOAD_LIMIT_MB
@@ -13,18 +16,32 @@ from backprop.trainer import Run, TrainConfig
 
 
 def load_shared_experiment() -> None:
-    """Once per session, before any widget exists: open the experiment in the page's link, if any."""
-    if st.session_state.get("link_loaded"):
+    """Once per session, before any widget exists: open the experiment in the page's link, if any.
+
+    A link not in the form the page's widgets read (an older link's keys, a value that could not be used)
+    is first rewritten in that form and the page reruns, so each widget reads the value the page uses.
+    """
+    state = st.session_state
+    if state.get("link_loaded"):
         return
-    st.session_state.link_loaded = True
-    decoded = share.decode(st.query_params.to_dict(), max_iterations=APP_MAX_ITERATIONS)
+    raw = st.query_params.to_dict()
+    decoded = share.decode(raw, max_iterations=APP_MAX_ITERATIONS)
     if not decoded.from_link:
+        state.link_loaded = True
         return
     experiment, config = decoded.experiment, decoded.experiment.config
-    apply_table(experiment.table, experiment.test_input, experiment.preset)
     # An old link's iterations=0 meant "show the initial weights": the training length is the default.
     n_iterations = config.n_iterations or TrainConfig().n_iterations
     at = 0 if config.n_iterations == 0 else experiment.at
+    experiment = replace(experiment, config=replace(config, n_iterations=n_iterations), at=at)
+    link = {**share.encode(experiment), **{key: raw[key] for key in share.VIEW_KEYS if key in raw}}
+    if raw != link and "link_notices" not in state:  # once: the rewritten link reads back as itself
+        state.link_notices = decoded.notices
+        st.query_params.from_dict(link)
+        st.rerun()
+    state.link_loaded = True
+    notices = state.pop("link_notices", decoded.notices)
+    apply_table(experiment.table, experiment.test_input, experiment.preset)
     set_setting("lr", config.learning_rate)
     set_setting("iterations", n_iterations)
     set_setting("seed", config.seed)
@@ -40,9 +57,20 @@ def load_shared_experiment() -> None:
         st.session_state.trained_to = at
     elif at is not None:
         st.session_state.pending_at = at
-    if decoded.notices:
-        lines = "\n".join(f"- {share.escape_markdown(notice)}" for notice in decoded.notices)
+    if notices:
+        lines = "\n".join(f"- {share.escape_markdown(notice)}" for notice in notices)
         st.warning(f"Some values in this link could not be used:\n\n{lines}", icon="⚠️")
+
+
+def view_params() -> dict[str, str]:
+    """The view a link reopens, as the page's address bar holds it: the teaching tab and the chain rule."""
+    state, view = st.session_state, {}
+    if state.get("tab") not in (None, TEACHING_TABS[0]):
+        view["tab"] = str(state.tab)
+    if state.get("chain"):
+        view["chain"] = "true"
+        view |= {key: str(state[key]) for key in ("weight", "chain_view") if state.get(key) is not None}
+    return view
 
 
 def on_upload() -> None:
@@ -69,15 +97,20 @@ def share_and_export(run: Run, test_input: tuple[float, ...], iteration: int) ->
     preset = setting("preset")
     config = TrainConfig(**{**run.config.__dict__, "n_iterations": setting("iterations")})
     params = share.encode(share.Experiment(preset, run.table, config, test_input, iteration))
-    if st.query_params.to_dict() != params:
-        st.query_params.from_dict(params)
+    for key in share.HAND_KEYS:  # the widgets keep their own keys in the address bar
+        if key not in params:
+            st.query_params.pop(key, None)
+        elif st.query_params.get(key) != params[key]:
+            st.query_params[key] = params[key]
     # Drawn only while open (opening it reruns the script): a collapsed section costs the page nothing.
-    with st.expander("Share & export", icon=":material/share:", key="share", on_change="rerun") as box:
+    with st.expander(
+        "Share & export", icon=":material/share:", key="share", on_change="rerun", bind="query-params"
+    ) as box:
         if not box.open:
             return
         st.markdown("**Link to this experiment**")
         page_url = getattr(st.context, "url", None)  # the address in the user's browser, without query
-        st.code(share.share_url(page_url, params), language=None, wrap_lines=True)
+        st.code(share.share_url(page_url, params | view_params()), language=None, wrap_lines=True)
         st.caption(
             "Copy it with the button in the box (the address bar holds it too). Opening it reruns "
             "exactly this experiment: table, preset, learning rate, iterations, seed, network, and the "

@@ -19,9 +19,12 @@ from app.widgets import refused_notice
 from backprop.activations import ACTIVATIONS
 from backprop.limits import MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS
 from backprop.parse import range_label
+from backprop.share import DEFAULT_UNITS
 from backprop.table import get_preset
 
-CUSTOM_DESCRIPTION = "Your own table: edited, uploaded or opened from a link. Pick a preset to start over."
+CUSTOM_DESCRIPTION = (
+    "custom: your own table: edited, uploaded or opened from a link. Pick a preset to start over."
+)
 
 
 def preset_control() -> None:
@@ -30,8 +33,8 @@ def preset_control() -> None:
         "Preset",
         PRESET_CHOICES,
         key="preset",
-        format_func=lambda name: "custom (your own table)" if name == CUSTOM else name,
         on_change=on_preset_change,
+        bind="query-params",
         help="Load a truth table. The notebook's table is the default; an edited table is “custom”.",
     )
     refused_notice("preset", bar)
@@ -42,7 +45,7 @@ def preset_control() -> None:
 def typed_setting(key: str, help_text: str) -> None:
     """A setting typed as text, its limits in the label, and under it the message if it is refused."""
     what, _, low, high = TYPED_SETTINGS[key]
-    st.sidebar.text_input(f"{what} ({range_label(low, high)})", key=key, help=help_text)
+    st.sidebar.text_input(f"{what} ({range_label(low, high)})", key=key, help=help_text, bind="query-params")
     refused_notice(key, st.sidebar)
 
 
@@ -54,6 +57,7 @@ def network_controls() -> None:
         list(range(MAX_HIDDEN_LAYERS + 1)),
         key="layers",
         horizontal=True,
+        bind="query-params",
         help="0 is the notebook's single sigmoid unit. A hidden layer lets the network learn XOR.",
     )
     refused_notice("layers", bar)
@@ -62,7 +66,9 @@ def network_controls() -> None:
             f"Units in hidden layer {i}",
             1,
             MAX_HIDDEN_UNITS,
+            DEFAULT_UNITS,  # the default is what a link leaves out
             key=f"units{i}",
+            bind="query-params",
             help="Number of units in this hidden layer.",
         )
         refused_notice(f"units{i}", bar)
@@ -70,6 +76,7 @@ def network_controls() -> None:
         "Hidden activation",
         list(ACTIVATIONS),
         key="activation",
+        bind="query-params",
         disabled=setting("layers") == 0,
         help="Activation of the hidden units; the output unit is always a sigmoid.",
     )
@@ -77,6 +84,7 @@ def network_controls() -> None:
     bar.checkbox(
         "Learned biases",
         key="bias",
+        bind="query-params",
         help="Give every hidden and output unit a trained bias b (z = a·W + b). "
         "The notebook has none: its constant-1 input column plays that role.",
     )
@@ -98,6 +106,7 @@ def training_controls() -> None:
     bar.checkbox(
         "Stop early at a target loss",
         key="early_stop",
+        bind="query-params",
         help="Stop training as soon as E = ½·Σ(y − out)² is at or below the target.",
     )
     refused_notice("early_stop", bar)

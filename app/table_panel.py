@@ -104,7 +104,10 @@ def table_editor() -> TruthTable:
 
 def test_input_control(n_inputs: int) -> tuple[float, ...]:
     text = st.text_input(
-        "Test input", key="input", help="An input row to predict after training, e.g. 1, 0, 0."
+        "Test input",
+        key="input",
+        bind="query-params",
+        help="An input row to predict after training, e.g. 1, 0, 0.",
     )
     try:
         values = parse_inputs(text, n_inputs, "input")

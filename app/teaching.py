@@ -220,7 +220,7 @@ def teaching_tabs(run: Run, iteration: int, table: TruthTable, config: TrainConf
         lambda: activations_view(table, config),
         lambda: sweep_view(table, config),
     )  # in TEACHING_TABS order
-    tabs = st.tabs(TEACHING_TABS, key="tab", on_change="rerun")
+    tabs = st.tabs(TEACHING_TABS, key="tab", on_change="rerun", bind="query-params")
     for name, tab, draw in zip(TEACHING_TABS, tabs, views, strict=True):
         with tab:
             if tab.open:  # only the open tab is drawn: switching tabs reruns the script

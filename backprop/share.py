@@ -1,11 +1,17 @@
 """Experiments as links: a run's settings encoded as URL query parameters, and decoded back.
 
-Keys: ``preset`` (``custom`` for a table of one's own), ``table`` (omitted when it is the preset's own
-table), ``lr``, ``iterations`` (the training length), ``seed``, ``hidden``, ``activation``, ``bias``, and
-optional ones: ``target`` (early-stop loss), ``input`` (the test input to predict) and ``at`` (the
-iteration shown, when it is not the last). A table is written as CSV with ``;`` between lines:
-``x1,x2,x3,y;0,0,1,0;1,1,1,1;1,0,1,1;0,1,1,0``. Numbers are written exactly (shortest round-trip form),
-so a link reopens the same run bit for bit.
+Keys (each one is also the key of the page's widget that holds the setting, so the page's address bar and
+:func:`encode` agree): ``preset`` (``custom`` for a table of one's own), ``table`` (omitted when it is the
+preset's own table), ``lr``, ``iterations`` (the training length), ``seed``, ``layers`` and ``units1``,
+``units2`` (hidden units per layer), ``activation``, ``bias``, ``early_stop`` and ``target`` (stop at that
+loss), ``input`` (the test input to predict) and ``at`` (the iteration shown, when it is not the last).
+Choices at their default are left out, as the page's address bar leaves them out. A table is written as
+CSV with ``;`` between lines: ``x1,x2,x3,y;0,0,1,0;1,1,1,1;1,0,1,1;0,1,1,0``. Numbers are written exactly
+(shortest round-trip form), so a link reopens the same run bit for bit.
+
+Older links keep working: ``hidden=4,4`` (the hidden layers in one key), ``bias=1`` and a ``target`` without
+``early_stop`` are still read. The page's view keys (``tab``, ``chain``, ``weight``, ``chain_view``,
+``share``) are known here but read by the page itself.
 
 Decoding never fails: a missing key takes its default silently; each bad or oversized value falls back to
 its default and adds a plain-text notice (user text in it is quoted and shortened) for the page to show.
@@ -36,8 +42,24 @@ from backprop.parse import parse_hidden, parse_inputs, parse_number, parse_whole
 from backprop.table import DEFAULT_PRESET, PRESETS, TruthTable, get_preset, table_from_cells
 from backprop.trainer import TrainConfig
 
-SETTING_KEYS = ("preset", "table", "lr", "iterations", "seed", "hidden", "activation", "bias")
-QUERY_KEYS = (*SETTING_KEYS, "target", "input", "at")
+SETTING_KEYS = (
+    "preset",
+    "table",
+    "lr",
+    "iterations",
+    "seed",
+    "layers",
+    "units1",
+    "units2",
+    "activation",
+    "bias",
+)
+HAND_KEYS = ("table", "at")  # no widget of the page holds these: the page writes them itself
+OLD_KEYS = ("hidden",)  # read, never written
+VIEW_KEYS = ("tab", "chain", "weight", "chain_view", "share")  # the page's view, read by the page
+QUERY_KEYS = (*SETTING_KEYS, "early_stop", "target", "input", "at", *OLD_KEYS)
+DEFAULT_UNITS = 4  # units in a hidden layer when a link does not say
+DEFAULT_TARGET = 0.001  # the early-stop loss when a link turns early stopping on without one
 CUSTOM = "custom"  # the preset name of a table that is not a preset's (edited, uploaded, from a link)
 _SHOWN_CHARS = 24
 
@@ -122,18 +144,25 @@ def encode(experiment: Experiment) -> dict[str, str]:
     ``table`` is left out when it is the preset's own table, or when it is too long for a link
     (see :func:`table_fits_link`; the link then reopens the preset's table).
     """
-    config = experiment.config
-    params = {"preset": experiment.preset}
+    config, defaults = experiment.config, TrainConfig()
+    params = {} if experiment.preset == DEFAULT_PRESET else {"preset": experiment.preset}
     preset_table = get_preset(experiment.preset).table if experiment.preset in PRESETS else None
     if experiment.table != preset_table and table_fits_link(experiment.table):
         params["table"] = encode_table(experiment.table)
     params["lr"] = number_text(config.learning_rate)
     params["iterations"] = str(config.n_iterations)
     params["seed"] = str(config.seed)
-    params["hidden"] = ",".join(str(h) for h in config.hidden) or "0"
-    params["activation"] = config.activation
-    params["bias"] = "1" if config.use_bias else "0"
+    if config.hidden:
+        params["layers"] = str(len(config.hidden))
+    for layer, units in enumerate(config.hidden, start=1):
+        if units != DEFAULT_UNITS:
+            params[f"units{layer}"] = str(units)
+    if config.activation != defaults.activation:
+        params["activation"] = config.activation
+    if config.use_bias:
+        params["bias"] = "true"
     if config.target_loss is not None:
+        params["early_stop"] = "true"
         params["target"] = number_text(config.target_loss)
     params["input"] = ",".join(number_text(v) for v in experiment.test_input)
     if experiment.at is not None and experiment.at != config.n_iterations:
@@ -173,7 +202,7 @@ def _choice(text: str, choices: Sequence[str]) -> str:
 def _bool(text: str) -> bool:
     value = text.strip().lower()
     if value not in _TRUE + _FALSE:
-        raise _InvalidError("not 1 or 0")
+        raise _InvalidError("not true or false")
     return value in _TRUE
 
 
@@ -237,21 +266,39 @@ def decode(params: Mapping[str, object], max_iterations: int = MAX_ITERATIONS) -
     seed = read(
         "seed", lambda t: parse_whole(t, "seed", "Seed", 0, MAX_SEED), defaults.seed, str(defaults.seed)
     )
-    hidden: tuple[int, ...] = read(
-        "hidden",
+    hidden = read(
+        "hidden",  # an older link's layers in one key, e.g. hidden=4,4
         lambda t: parse_hidden(t, MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS),
         defaults.hidden,
         "no hidden layer",
     )
+    n_layers = read(
+        "layers",
+        lambda t: parse_whole(t, "layers", "Hidden layers", 0, MAX_HIDDEN_LAYERS),
+        len(hidden),
+        "no hidden layer",
+    )
+    if "layers" in raw or any(f"units{i}" in raw for i in range(1, MAX_HIDDEN_LAYERS + 1)):
+        hidden = tuple(
+            read(
+                f"units{i}",
+                lambda t: parse_whole(t, "units", "Units in a hidden layer", 1, MAX_HIDDEN_UNITS),
+                DEFAULT_UNITS,
+                str(DEFAULT_UNITS),
+            )
+            for i in range(1, n_layers + 1)
+        )
     activation = read(
         "activation", lambda t: _choice(t, list(ACTIVATIONS)), defaults.activation, defaults.activation
     )
     use_bias = read("bias", _bool, defaults.use_bias, "no learned bias")
+    # Early stopping is on with early_stop=true, or with a target alone (an older link's form).
+    early_stop = read("early_stop", _bool, "target" in raw, "no early stop")
     target: float | None = read(
         "target",
         lambda t: parse_number(t, "target", "Target loss", 0.0, MAX_TARGET_LOSS),
-        None,
-        "no target loss",
+        DEFAULT_TARGET if "early_stop" in raw else None,
+        number_text(DEFAULT_TARGET) if "early_stop" in raw else "no target loss",
     )
     fallback_input = default_test_input(preset, table.n_inputs)
     test_input = read(
@@ -273,10 +320,10 @@ def decode(params: Mapping[str, object], max_iterations: int = MAX_ITERATIONS) -
         hidden=hidden,
         activation=activation,
         use_bias=use_bias,
-        target_loss=target,
+        target_loss=target if early_stop else None,
     )
 
-    unknown = [k for k in raw if k not in QUERY_KEYS]
+    unknown = [k for k in raw if k not in QUERY_KEYS + VIEW_KEYS]
     if unknown and from_link:
         names = ", ".join(shown(k) for k in unknown[:5]) + (", …" if len(unknown) > 5 else "")
         notices.append(f"Ignored unknown link parameters: {names}.")

@@ -19,9 +19,9 @@ TITLE = "Chain rule, step by step"
 
 
 def fresh() -> AppTest:
-    """The default page with the section opened (it is drawn only while open)."""
+    """The default page with the section opened by its link key (it is drawn only while open)."""
     at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["chain"] = True
+    at.query_params["chain"] = "true"
     at.run()
     assert not at.exception, at.exception
     return at
@@ -159,7 +159,8 @@ def test_the_chosen_weight_survives_closing_and_reopening_the_section(notebook_r
     at = fresh()
     section(at).selectbox(key="weight").set_value("w(x2→out)")
     rerun(at)
-    at.session_state["chain"] = False
+    at.session_state["chain"] = False  # what closing it in a browser does: the address bar drops chain
+    del at.query_params["chain"]
     rerun(at)
     assert not section(at).selectbox
     at.session_state["chain"] = True

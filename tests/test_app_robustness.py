@@ -14,7 +14,7 @@ from unittest import mock
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
-from test_app import button, edit_table, errors, fresh, metric
+from test_app import button, edit_table, errors, fresh, link, metric
 
 from app.share import UPLOAD_LIMIT_MB
 from app.widgets import VIEW_FAILED
@@ -152,7 +152,7 @@ def test_the_learning_rate_used_is_the_one_in_the_box() -> None:
     at.text_input(key="lr").set_value("500").run()  # refused: the page keeps 0.5
     expected = train(PRESETS["notebook"].table, TrainConfig(learning_rate=0.5))
     assert metric(at, "Prediction for [1, 0, 0]") == f"{expected.predict([[1, 0, 0]])[0, 0]:.8f}"
-    assert at.query_params["lr"] == "0.5"
+    assert link(at)["lr"] == "0.5"
 
 
 # --- labels stay true ------------------------------------------------------------------------------------
@@ -162,9 +162,10 @@ def test_an_edited_table_is_custom_in_the_preset_box_and_the_link() -> None:
     at = fresh()
     edit_table(at, {0: {"y": 0.25}})
     assert at.selectbox(key="preset").value == "custom"
-    assert at.query_params["preset"] == "custom" and "table" in at.query_params
+    shared = link(at)
+    assert shared["preset"] == "custom" and "table" in shared and "table" in at.query_params
     reopened = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
-    reopened.query_params.update(dict(at.query_params.items()))
+    reopened.query_params.update(shared)
     reopened.run()
     assert not reopened.exception and not [w for w in reopened.warning if "link" in w.value]
     assert reopened.selectbox(key="preset").value == "custom"
@@ -177,7 +178,7 @@ def test_choosing_a_preset_after_custom_loads_it() -> None:
     edit_table(at, {0: {"x1": 1.0}})
     at.selectbox(key="preset").set_value("xor").run()
     assert at.session_state["valid_table"] == PRESETS["xor"].table
-    assert at.query_params["preset"] == "xor" and "table" not in at.query_params
+    assert link(at)["preset"] == "xor" and "table" not in link(at) and "table" not in at.query_params
 
 
 def test_added_rows_show_their_row_number() -> None:
@@ -205,7 +206,7 @@ def test_step_after_inspecting_continues_from_the_inspected_iteration() -> None:
     assert "Step applied update 41: iteration 40 → 41." in [c.value for c in at.caption]
     expected = train(PRESETS["notebook"].table, TrainConfig(n_iterations=41))
     assert metric(at, "Loss") == f"{expected.final.loss:.3e}"
-    assert at.query_params["iterations"] == "10000" and at.query_params["at"] == "41"
+    assert link(at)["iterations"] == "10000" and link(at)["at"] == at.query_params["at"] == "41"
 
 
 def test_step_from_the_iteration_before_the_last_shows_the_last() -> None:

@@ -405,7 +405,7 @@ class PageSequences(RuleBasedStateMachine):
         self.act(f"{key} -> {text!r}")
         self.typed[key] = text  # the box keeps what was typed, even when it is refused
         if value is not None:  # else refused: the page goes on with the last valid value
-            setattr(self, {"lr": "lr"}.get(key, key), value)
+            setattr(self, {"iterations": "n_iterations"}.get(key, key), value)
 
     # --- rules: the buttons and the inspected iteration ---------------------------------------------
     def click(self, label: str) -> None:
@@ -469,25 +469,34 @@ class PageSequences(RuleBasedStateMachine):
         key, value = view
         if key == "tab":
             self.open_tab(value)  # type: ignore[arg-type]
-        elif key.endswith("_open"):
+        elif key in ("chain", "share"):
             self.toggle_section(key, value)  # type: ignore[arg-type]
         else:
             self.pick(key, value)  # type: ignore[arg-type]
 
     def open_tab(self, tab: str) -> None:
-        self.at.session_state["tab"] = tab  # what clicking the tab does (a keyed st.tabs)
+        self.at.session_state["tab"] = tab  # what clicking the tab does (a keyed st.tabs), and its link key:
+        self.address("tab", None if tab == TABS[0] else tab)  # the first tab is the default, left out
         self.act(f"open tab {tab!r}")
         self.tab = tab
 
     def toggle_section(self, key: str, open_: bool) -> None:
         self.at.session_state[key] = open_  # what clicking the expander's header does
+        self.address(key, "true" if open_ else None)
         self.act(f"{key} -> {open_}")
         self.sections[key] = open_
+
+    def address(self, key: str, value: str | None) -> None:
+        """What the browser does to the address bar when a bound view widget changes (AppTest has none)."""
+        if value is None:
+            self.at.query_params.pop(key, None)
+        else:
+            self.at.query_params[key] = value
 
     def pick(self, key: str, position: int) -> None:
         """The option at ``position`` (modulo their number) of selectbox ``key``, when it is drawn."""
         boxes = [b for b in self.at.selectbox if b.key == key]
-        if not boxes:  # chain_param: section closed; network_row, surface_output: their tab is not open
+        if not boxes:  # weight: section closed; network_row, surface_output: their tab is not open
             return
         options = boxes[0].options
         choice = options[position % len(options)]

@@ -481,7 +481,7 @@ def test_app_settings_carry_the_app_limits() -> None:
     from app.state import TYPED_SETTINGS
 
     assert PAGE_MAX_ITERATIONS == APP_MAX_ITERATIONS
-    assert TYPED_SETTINGS["n_iterations"][1:] == (True, 1, APP_MAX_ITERATIONS)
+    assert TYPED_SETTINGS["iterations"][1:] == (True, 1, APP_MAX_ITERATIONS)
     assert TYPED_SETTINGS["seed"][1:] == (True, 0, MAX_SEED)
-    assert TYPED_SETTINGS["learning_rate"][1:] == (False, share.MIN_LEARNING_RATE, MAX_LEARNING_RATE)
-    assert TYPED_SETTINGS["target_loss"][1:] == (False, 0.0, share.MAX_TARGET_LOSS)
+    assert TYPED_SETTINGS["lr"][1:] == (False, share.MIN_LEARNING_RATE, MAX_LEARNING_RATE)
+    assert TYPED_SETTINGS["target"][1:] == (False, 0.0, share.MAX_TARGET_LOSS)

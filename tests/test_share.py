@@ -76,7 +76,7 @@ def test_encode_decode_round_trip(experiment: Experiment) -> None:
 @pytest.mark.parametrize("experiment", EXPERIMENTS, ids=lambda e: e.preset)
 def test_share_url_round_trips_through_a_browser_query(experiment: Experiment) -> None:
     url = share_url("https://example.org/app/?old=1#top", encode(experiment))
-    assert url.startswith("https://example.org/app/?preset=")
+    assert url.startswith("https://example.org/app/?") and "old=1" not in url and "#" not in url
     assert "old=1" not in url and "#" not in url
     decoded = decode(_from_url(url))
     assert decoded.notices == ()
@@ -85,10 +85,9 @@ def test_share_url_round_trips_through_a_browser_query(experiment: Experiment) -
 
 def test_the_default_link_is_short_and_readable() -> None:
     url = share_url("http://localhost:8501/", encode(Experiment()))
-    assert url == (
-        "http://localhost:8501/?preset=notebook&lr=1&iterations=10000&seed=0&hidden=0"
-        "&activation=sigmoid&bias=0&input=1,0,0"
-    )
+    assert (
+        url == "http://localhost:8501/?lr=1&iterations=10000&seed=0&input=1,0,0"
+    )  # choices at default left out
     assert share_url(None, {"lr": "1"}) == "?lr=1"
     assert share_url("http://127.0.0.1:8501", {"lr": "1"}) == "http://127.0.0.1:8501/?lr=1"
 
@@ -159,8 +158,11 @@ JUNK = [
     ("hidden", "4,x", "comma-separated sizes"),
     ("activation", "<script>alert(1)</script>", "not one of sigmoid, tanh, relu"),
     ("preset", "<script>", "not one of notebook"),
-    ("bias", "maybe", "not 1 or 0"),
+    ("bias", "maybe", "not true or false"),
+    ("early_stop", "maybe", "not true or false"),
     ("target", "-1", "from 0 to 10"),
+    ("layers", "3", "from 0 to 2"),
+    ("hidden", "4,0", "from 1 to"),
     ("table", "x1,y;0,2", "outside [0, 1]"),
     ("table", "a,b;1,2", "Header"),
     ("table", "", "Header"),
@@ -281,7 +283,7 @@ XOR_LINK = {
 def _open(params: dict[str, str] | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params.update(params or {})
-    at.session_state["share_open"] = True  # "Share & export", where the link is shown, drawn only when open
+    at.session_state["share"] = True  # "Share & export", where the link is shown, drawn only when open
     at.run()
     assert not at.exception, at.exception
     return at
@@ -294,9 +296,15 @@ def _metric(at: AppTest, prefix: str) -> str:
 
 
 def _link(at: AppTest) -> str:
-    links = [c.value for c in at.code if "preset=" in c.value]
+    links = [c.value for c in at.code if "lr=" in c.value]
     assert len(links) == 1, [c.value for c in at.code]
     return links[0]
+
+
+def _query(at: AppTest) -> dict[str, str]:
+    """The shown link's query: what the browser's address bar holds (bound widgets never reach AppTest's
+    ``query_params``; the browser tests compare the two)."""
+    return {k: v[-1] for k, v in _from_url(_link(at)).items()}
 
 
 def test_a_link_opens_its_experiment_in_the_app() -> None:
@@ -309,17 +317,19 @@ def test_a_link_opens_its_experiment_in_the_app() -> None:
     expected = f"{run.predict([[1, 0, 1]])[0, 0]:.8f}"
     assert _metric(at, "Prediction for [1, 0, 1]") == expected
     assert _metric(at, "Iteration") == "3,000"
-    assert at.session_state["hidden_layers"] == 1 and at.session_state["activation"] == "tanh"
-    # the page shows the link (no browser address in AppTest: just the query) and keeps it in the URL
+    assert at.session_state["layers"] == 1 and at.session_state["activation"] == "tanh"
+    # an older link (hidden=4, bias=1) is rewritten in the widgets' keys, in the address bar and the link
+    new_keys = {**XOR_LINK, "layers": "1", "bias": "true"}
+    del new_keys["hidden"]
+    assert _query(at) == new_keys
     assert decode(_from_url(_link(at))).experiment.config == config
-    assert {k: v for k, v in at.query_params.items()} == XOR_LINK
 
 
 def test_the_default_page_gets_the_default_link() -> None:
     at = _open()
     assert _metric(at, "Prediction for [1, 0, 0]") == "0.99993703"
     assert _link(at) == share_url(None, encode(Experiment()))
-    assert dict(at.query_params) == encode(Experiment())
+    assert "table" not in at.query_params and "at" not in at.query_params  # the keys the page writes
 
 
 def test_a_junk_link_opens_the_defaults_with_a_visible_notice() -> None:
@@ -330,18 +340,18 @@ def test_a_junk_link_opens_the_defaults_with_a_visible_notice() -> None:
     for key in ("preset", "table", "lr", "seed", "hidden"):
         assert f"Link value {key}=" in notice
     assert "<script>" not in notice  # escaped: shown as text, never as markup
-    assert dict(at.query_params) == encode(Experiment())  # the address bar is cleaned up
+    assert _query(at) == encode(Experiment()) and "table" not in at.query_params  # cleaned up
 
 
 def test_the_address_bar_follows_the_experiment() -> None:
     at = _open()
-    at.text_input(key="learning_rate").set_value("0.25").run()
-    assert at.query_params["lr"] == "0.25"
-    assert "at" not in at.query_params  # the last iteration is shown
+    at.text_input(key="lr").set_value("0.25").run()
+    assert _query(at)["lr"] == "0.25"
+    assert "at" not in at.query_params and "at" not in _query(at)  # the last iteration is shown
     next(b for b in at.button if b.label == "Step").click().run()
     # the training length and the iteration shown travel apart
-    assert at.query_params["iterations"] == "10000" and at.query_params["at"] == "10001"
-    reopened = _open({k: v for k, v in at.query_params.items()})
+    assert _query(at)["iterations"] == "10000" and _query(at)["at"] == at.query_params["at"] == "10001"
+    reopened = _open(_query(at))
     assert _metric(reopened, "Iteration") == "10,001"
     assert _metric(reopened, "Prediction") == _metric(at, "Prediction")
 
@@ -352,8 +362,8 @@ def test_a_link_made_while_stepping_keeps_the_training_length() -> None:
     for _ in range(3):
         next(b for b in at.button if b.label == "Step").click().run()
     assert _metric(at, "Iteration") == "3"
-    assert at.query_params["iterations"] == "10000" and at.query_params["at"] == "3"
-    reopened = _open({k: v for k, v in at.query_params.items()})
+    assert _query(at)["iterations"] == "10000" and _query(at)["at"] == at.query_params["at"] == "3"
+    reopened = _open(_query(at))
     assert _metric(reopened, "Iteration") == "3"
     assert _metric(reopened, "Prediction") == _metric(at, "Prediction")
     next(b for b in reopened.button if b.label == "Train").click().run()
@@ -363,7 +373,8 @@ def test_a_link_made_while_stepping_keeps_the_training_length() -> None:
 def test_an_old_link_with_zero_iterations_shows_the_initial_weights_and_trains_in_full() -> None:
     at = _open({**encode(Experiment()), "iterations": "0"})
     assert _metric(at, "Iteration") == "0" and not at.warning
-    assert at.query_params["iterations"] == "10000" and at.query_params["at"] == "0"
+    assert _query(at)["iterations"] == at.query_params["iterations"] == "10000"
+    assert _query(at)["at"] == at.query_params["at"] == "0"
     next(b for b in at.button if b.label == "Train").click().run()
     assert _metric(at, "Iteration") == "10,000"
 
@@ -426,3 +437,26 @@ def test_downloads_and_png_export_are_offered() -> None:
     assert config["toImageButtonOptions"]["format"] == "png"
     assert config.get("displayModeBar", True) is not False
     assert "toImage" not in config.get("modeBarButtonsToRemove", [])
+
+
+def test_older_links_are_read_in_their_own_keys() -> None:
+    old = decode({"preset": "xor", "hidden": "4,3", "bias": "1", "target": "0.01"}).experiment.config
+    keys = {"layers": "2", "units2": "3", "bias": "true", "early_stop": "true", "target": "0.01"}
+    new = decode({"preset": "xor", **keys}).experiment.config
+    assert old == new == TrainConfig(hidden=(4, 3), use_bias=True, target_loss=0.01)
+
+
+def test_a_link_leaves_out_the_choices_at_their_default_as_the_address_bar_does() -> None:
+    params = encode(Experiment(config=TrainConfig(hidden=(4, 2), target_loss=0.001)))
+    assert params == {
+        **{"lr": "1", "iterations": "10000", "seed": "0", "layers": "2", "units2": "2"},
+        **{"early_stop": "true", "target": "0.001", "input": "1,0,0"},
+    }
+    assert decode({"layers": "1"}).experiment.config.hidden == (4,)
+    assert decode({"early_stop": "true"}).experiment.config.target_loss == 0.001
+    assert decode({"early_stop": "false", "target": "0.5"}).experiment.config.target_loss is None
+
+
+def test_the_page_view_keys_are_known() -> None:
+    decoded = decode({"lr": "0.5", "tab": "Sweep", "chain": "true", "weight": "w(x1→y)", "share": "true"})
+    assert decoded.notices == () and decoded.experiment.config.learning_rate == 0.5

@@ -6,6 +6,7 @@ identical run in a second, fresh one; an uploaded table must come back unchanged
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,21 @@ def query(url: str) -> dict[str, list[str]]:
     return parse_qs(urlsplit(url).query, keep_blank_values=True)
 
 
+def address(page: Any) -> dict[str, list[str]]:
+    """The address bar's query as the document holds it (``page.url`` can trail a history update)."""
+    page.wait_for_selector(IDLE)
+    return query(page.evaluate("() => location.href"))
+
+
+def settles(page: Any, check: Any, timeout_s: float = 10.0) -> dict[str, list[str]]:
+    """The address bar's query once ``check(query)`` holds: the browser writes it after the rerun."""
+    deadline = time.monotonic() + timeout_s
+    while not check(found := address(page)) and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    assert check(found), found
+    return found
+
+
 def test_a_copied_link_reopens_the_identical_run_in_a_fresh_context(
     page: Any, app_url: str, second_context: Any
 ) -> None:
@@ -102,7 +118,8 @@ def test_a_copied_link_reopens_the_identical_run_in_a_fresh_context(
     assert copied.startswith(app_url)
     # the training length and the iteration shown travel apart
     assert query(copied)["iterations"] == ["3000"] and query(copied)["at"] == ["3001"]
-    assert query(page.url) == query(copied)  # the address bar is the same link
+    bar = settles(page, lambda q: q.get("at") == ["3001"])
+    assert {k: v for k, v in bar.items() if k != "share"} == query(copied)  # the address bar is the link
     assert decode(query(copied)).notices == ()
 
     other = second_context.new_page()
@@ -129,7 +146,7 @@ def test_a_junk_link_shows_a_notice_and_opens_the_defaults(page: Any, app_url: s
     assert dialogs == []
     shown = metrics(page)
     assert shown.get("Prediction for [1, 0, 0]") == "0.99993703", shown
-    assert query(page.url)["lr"] == ["1"]  # the address bar now holds the defaults
+    settles(page, lambda q: q.get("lr") == ["1"] and "hidden" not in q)  # the address bar: what is used
 
 
 def test_uploaded_table_comes_back_from_the_download(page: Any, tmp_path: Path) -> None:
@@ -144,7 +161,7 @@ def test_uploaded_table_comes_back_from_the_download(page: Any, tmp_path: Path) 
     expected = train(table, TrainConfig()).predict([[1, 0, 0]])[0]
     wait_for_metric(page, "Prediction y2 for [1, 0, 0]", f"{expected[1]:.8f}")
     assert metrics(page)["Prediction y1 for [1, 0, 0]"] == f"{expected[0]:.8f}"
-    assert query(page.url)["table"] == ["x1,x2,x3,y1,y2;0,0,1,0,0.25;0,1,1,1,0;1,0,1,1,0;1,1,1,0,1"]
+    assert address(page)["table"] == ["x1,x2,x3,y1,y2;0,0,1,0,0.25;0,1,1,1,0;1,0,1,1,0;1,1,1,0,1"]
 
     with page.expect_download() as info:
         share.get_by_role("button", name="Table (CSV)", exact=True).click()
@@ -180,3 +197,36 @@ def test_script_download_and_png_export(page: Any, tmp_path: Path) -> None:
     png = tmp_path / "figure.png"
     info.value.save_as(png)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_address_bar_follows_every_setting_and_the_view_and_reopens_them(
+    page: Any, app_url: str, second_context: Any
+) -> None:
+    """Widgets bound to the address bar: typed, chosen and set by a button; the open tab and sections."""
+    wait_for_metric(page, "Prediction for [1, 0, 0]", "0.99993703")
+    bar = page.locator('[data-testid="stSidebar"]')
+    box = bar.get_by_role("textbox", name="Learning rate (0.001–100)")
+    box.fill("0.3")
+    box.press("Enter")
+    settles(page, lambda q: q.get("lr") == ["0.3"])
+    bar.get_by_text("1", exact=True).click()  # one hidden layer
+    settles(page, lambda q: q.get("layers") == ["1"])
+    bar.get_by_role("button", name="New seed", exact=True).click()  # set by code, not typed
+    seed = settles(page, lambda q: q.get("seed", ["0"]) != ["0"])["seed"][0]
+    assert bar.get_by_role("textbox", name="Seed (0–4,294,967,295)").input_value() == seed
+    page.get_by_role("tab", name="Decision surface").click()
+    page.locator('[data-testid="stExpander"] summary').filter(has_text="Chain rule").click()
+    found = settles(page, lambda q: q.get("tab") == ["Decision surface"] and q.get("chain") == ["true"])
+    wait_idle(page, "Weight or bias")
+    shown = metrics(page)
+
+    other = second_context.new_page()
+    other.goto(f"{app_url}/?" + "&".join(f"{k}={quote(v[-1])}" for k, v in found.items()))
+    wait_for_metric(other, "Iteration", shown["Iteration"])
+    assert metrics(other) == shown
+    side = other.locator('[data-testid="stSidebar"]')
+    assert side.get_by_role("textbox", name="Learning rate (0.001–100)").input_value() == "0.3"
+    assert side.get_by_role("textbox", name="Seed (0–4,294,967,295)").input_value() == seed
+    expect(other.get_by_role("tab", name="Decision surface")).to_have_attribute("aria-selected", "true")
+    expect(other.get_by_text("Weight or bias")).to_be_visible()  # the chain rule is open
+    assert other.locator(NOTICE).count() == 0
