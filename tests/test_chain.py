@@ -255,7 +255,7 @@ def test_relative_error_is_zero_for_equal_values_and_finite_for_zeros() -> None:
     assert relative_error(1e-12, 0.0, noise=1e-10) < GRADIENT_CHECK_TOLERANCE
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(
     hidden=st.sampled_from([(), (1,), (3,), (2, 2), (8,), (3, 4)]),
     activation=st.sampled_from(["sigmoid", "tanh", "relu"]),

@@ -2,7 +2,7 @@
 
 The tables below are the single list of bad inputs: ``BAD_SETTINGS`` and ``BAD_TABLES`` are run here at
 the core level (a ``ValueError`` subclass naming the setting or the cell) and the CLI level (exit
-status 2, one line), and by tests/test_app_limits.py at the app level (an ``st.error`` next to the input,
+status 2, one line), and by tests/app/test_limits.py at the app level (an ``st.error`` next to the input,
 the last valid state kept). The last sections check what keeps one server process safe for many users:
 numerically quiet training, read-only module state, bounded caches, no user text rendered as HTML.
 """

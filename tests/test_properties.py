@@ -30,7 +30,7 @@ from backprop.sweep import sweep
 from backprop.table import MAX_INPUTS, MAX_OUTPUTS, MAX_ROWS, PRESETS, TruthTable, parse_csv
 from backprop.trainer import MAX_LEARNING_RATE, MAX_SEED, TrainConfig, train
 
-FAST = settings(deadline=None, max_examples=50, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=50, suppress_health_check=[HealthCheck.too_slow])
 NOTEBOOK = PRESETS["notebook"].table
 
 finite = st.floats(allow_nan=False, allow_infinity=False)
@@ -139,7 +139,7 @@ def test_hidden_layers_never_increase_the_loss_at_small_learning_rates(
     assert np.all(np.diff(losses) <= 1e-12 * losses[:-1])
 
 
-@settings(deadline=None, max_examples=25, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow])
 @given(
     table=tables(max_rows=16),
     config=configs(max_iterations=60),

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from streamlit.testing.v1 import AppTest
 
 from backprop.share import (
     MAX_TABLE_CHARS,
@@ -24,7 +21,7 @@ from backprop.share import (
     share_url,
     table_fits_link,
 )
-from backprop.table import PRESETS, TruthTable, get_preset, table_to_csv
+from backprop.table import PRESETS, TruthTable, get_preset
 from backprop.trainer import TrainConfig, train
 
 
@@ -106,7 +103,7 @@ def test_a_table_too_long_for_a_link_is_left_out() -> None:
     assert "table" not in encode(Experiment(table=big, test_input=(0.0,) * 8))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(
     st.integers(1, 6).flatmap(
         lambda n_rows: st.tuples(
@@ -263,180 +260,6 @@ def test_escape_markdown_neutralises_markup() -> None:
     escaped = escape_markdown(text)
     for special in "[]()<>*$`:":
         assert special not in escaped.replace("\\" + special, "")
-
-
-# --- the app: a link opens its experiment, the address bar follows the run, CSV upload -----------------
-
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
-XOR_LINK = {
-    "preset": "xor",
-    "lr": "0.5",
-    "iterations": "3000",
-    "seed": "3",
-    "hidden": "4",
-    "activation": "tanh",
-    "bias": "1",
-    "input": "1,0,1",
-}
-
-
-def _open(params: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update(params or {})
-    at.session_state["share"] = True  # "Share & export", where the link is shown, drawn only when open
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def _metric(at: AppTest, prefix: str) -> str:
-    matches = [m.value for m in at.metric if m.label.startswith(prefix)]
-    assert matches, [m.label for m in at.metric]
-    return matches[0]
-
-
-def _link(at: AppTest) -> str:
-    links = [c.value for c in at.code if "lr=" in c.value]
-    assert len(links) == 1, [c.value for c in at.code]
-    return links[0]
-
-
-def _query(at: AppTest) -> dict[str, str]:
-    """The shown link's query: what the browser's address bar holds (bound widgets never reach AppTest's
-    ``query_params``; the browser tests compare the two)."""
-    return {k: v[-1] for k, v in _from_url(_link(at)).items()}
-
-
-def test_a_link_opens_its_experiment_in_the_app() -> None:
-    at = _open(XOR_LINK)
-    assert not at.warning
-    config = TrainConfig(
-        learning_rate=0.5, n_iterations=3000, seed=3, hidden=(4,), activation="tanh", use_bias=True
-    )
-    run = train(get_preset("xor").table, config)
-    expected = f"{run.predict([[1, 0, 1]])[0, 0]:.8f}"
-    assert _metric(at, "Prediction for [1, 0, 1]") == expected
-    assert _metric(at, "Iteration") == "3,000"
-    assert at.session_state["layers"] == 1 and at.session_state["activation"] == "tanh"
-    # an older link (hidden=4, bias=1) is rewritten in the widgets' keys, in the address bar and the link
-    new_keys = {**XOR_LINK, "layers": "1", "bias": "true"}
-    del new_keys["hidden"]
-    assert _query(at) == new_keys
-    assert decode(_from_url(_link(at))).experiment.config == config
-
-
-def test_the_default_page_gets_the_default_link() -> None:
-    at = _open()
-    assert _metric(at, "Prediction for [1, 0, 0]") == "0.99993703"
-    assert _link(at) == share_url(None, encode(Experiment()))
-    assert "table" not in at.query_params and "at" not in at.query_params  # the keys the page writes
-
-
-def test_a_junk_link_opens_the_defaults_with_a_visible_notice() -> None:
-    at = _open({"lr": "abc", "seed": "1e999", "preset": "<script>", "hidden": "9,9,9", "table": "x" * 10_000})
-    assert _metric(at, "Prediction for [1, 0, 0]") == "0.99993703"
-    assert len(at.warning) == 1
-    notice = at.warning[0].value
-    for key in ("preset", "table", "lr", "seed", "hidden"):
-        assert f"Link value {key}=" in notice
-    assert "<script>" not in notice  # escaped: shown as text, never as markup
-    assert _query(at) == encode(Experiment()) and "table" not in at.query_params  # cleaned up
-
-
-def test_the_address_bar_follows_the_experiment() -> None:
-    at = _open()
-    at.text_input(key="lr").set_value("0.25").run()
-    assert _query(at)["lr"] == "0.25"
-    assert "at" not in at.query_params and "at" not in _query(at)  # the last iteration is shown
-    next(b for b in at.button if b.label == "Step").click().run()
-    # the training length and the iteration shown travel apart
-    assert _query(at)["iterations"] == "10000" and _query(at)["at"] == at.query_params["at"] == "10001"
-    reopened = _open(_query(at))
-    assert _metric(reopened, "Iteration") == "10,001"
-    assert _metric(reopened, "Prediction") == _metric(at, "Prediction")
-
-
-def test_a_link_made_while_stepping_keeps_the_training_length() -> None:
-    at = _open()
-    next(b for b in at.button if b.label == "Reset").click().run()
-    for _ in range(3):
-        next(b for b in at.button if b.label == "Step").click().run()
-    assert _metric(at, "Iteration") == "3"
-    assert _query(at)["iterations"] == "10000" and _query(at)["at"] == at.query_params["at"] == "3"
-    reopened = _open(_query(at))
-    assert _metric(reopened, "Iteration") == "3"
-    assert _metric(reopened, "Prediction") == _metric(at, "Prediction")
-    next(b for b in reopened.button if b.label == "Train").click().run()
-    assert _metric(reopened, "Iteration") == "10,000"
-
-
-def test_an_old_link_with_zero_iterations_shows_the_initial_weights_and_trains_in_full() -> None:
-    at = _open({**encode(Experiment()), "iterations": "0"})
-    assert _metric(at, "Iteration") == "0" and not at.warning
-    assert _query(at)["iterations"] == at.query_params["iterations"] == "10000"
-    assert _query(at)["at"] == at.query_params["at"] == "0"
-    next(b for b in at.button if b.label == "Train").click().run()
-    assert _metric(at, "Iteration") == "10,000"
-
-
-def test_a_link_with_a_table_and_target_loss() -> None:
-    table = TruthTable([[0, 0], [0, 1], [1, 0], [1, 1]], [[0.1], [0.9], [0.9], [0.1]])
-    experiment = Experiment(
-        "notebook", table, TrainConfig(hidden=(3,), use_bias=True, target_loss=0.01), (0.0, 1.0)
-    )
-    at = _open(encode(experiment))
-    assert not at.warning
-    assert at.session_state["valid_table"] == table
-    run = train(table, experiment.config)
-    assert run.status == "target_reached"
-    assert _metric(at, "Iteration") == f"{run.final.iteration:,}"
-    assert _metric(at, "Prediction for [0, 1]") == f"{run.predict([[0, 1]])[0, 0]:.8f}"
-
-
-def test_uploaded_table_round_trips_and_bad_files_are_refused() -> None:
-    at = _open()
-    table = TruthTable([[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]], [[0, 1], [1, 1], [1, 1], [0.5, 0.25]])
-    text = table_to_csv(table)
-    at.file_uploader(key="table_upload").set_value(("gates.csv", text.encode(), "text/csv")).run()
-    assert not at.exception and not at.error
-    assert at.session_state["valid_table"] == table
-    assert table_to_csv(at.session_state["valid_table"]) == text  # what "Table (CSV)" downloads
-    assert _metric(at, "Prediction y1 for [1, 0, 0]")
-    assert decode_table(at.query_params["table"]) == table
-
-    for name, data, reason in [
-        ("bad.csv", b"x1,y\n0,2\n", "outside [0, 1]"),
-        ("latin1.csv", "x1,y\n0,0\n\xe9,1\n".encode("latin-1"), "not UTF-8"),
-        ("big.csv", b"x1,y\n" + b"0,0\n" * 300_000, "larger than 1 MB"),
-        ("binary.csv", b"x1,y\n\x00\x01", "binary"),
-    ]:
-        at.file_uploader(key="table_upload").set_value((name, data, "text/csv")).run()
-        assert not at.exception
-        errors = [e.value.replace("\\", "") for e in at.error]
-        assert any(name in e and reason in e for e in errors), errors
-        assert at.session_state["valid_table"] == table  # the last valid table stays
-
-
-def test_uploading_a_bom_csv_from_a_spreadsheet_works() -> None:
-    at = _open()
-    at.file_uploader(key="table_upload").set_value(
-        ("excel.csv", "\ufeffx1,x2,y\r\n0,1,1\r\n1,0,0\r\n".encode(), "text/csv")
-    )
-    at.run()
-    assert not at.error
-    assert at.session_state["valid_table"] == TruthTable([[0, 1], [1, 0]], [[1], [0]])
-
-
-def test_downloads_and_png_export_are_offered() -> None:
-    at = _open()
-    labels = [d.label for d in at.get("download_button")]
-    assert sorted(labels) == ["History (CSV)", "NumPy script", "Run (JSON)", "Table (CSV)"]
-    assert all(d.help for d in at.get("download_button"))
-    chart = at.get("plotly_chart")[0]
-    config = json.loads(chart.proto.config)
-    assert config["toImageButtonOptions"]["format"] == "png"
-    assert config.get("displayModeBar", True) is not False
-    assert "toImage" not in config.get("modeBarButtonsToRemove", [])
 
 
 def test_older_links_are_read_in_their_own_keys() -> None:

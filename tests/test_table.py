@@ -231,7 +231,7 @@ def tables(draw: st.DrawFn) -> TruthTable:
     return TruthTable(X, y)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(tables())
 def test_any_table_round_trips_through_csv_exactly(table: TruthTable) -> None:
     back = parse_csv(table_to_csv(table))

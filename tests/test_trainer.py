@@ -187,7 +187,7 @@ def test_snapshots_are_bit_for_bit_take_snapshot(table: TruthTable, config: Trai
 # --- bounded history --------------------------------------------------------------------------------
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(n=st.integers(0, MAX_ITERATIONS), size=st.integers(2, 3000))
 def test_recording_schedule_bounds(n: int, size: int) -> None:
     schedule = recording_schedule(n, size)

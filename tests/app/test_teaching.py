@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+from tests.app.pagetest import APP, open_tab
+
 TABS = ("Network", "Decision surface", "Per-row error", "Hidden layer", "Activations", "Learning-rate sweep")
 
 
@@ -25,12 +25,6 @@ def app(preset: str = "notebook", layers: int = 0, bias: bool = False, lr: float
     at.run()
     assert not at.exception, at.exception
     return at
-
-
-def open_tab(at: AppTest, label: str) -> None:
-    at.session_state["tab"] = label
-    at.run()
-    assert not at.exception, (label, at.exception)
 
 
 def charts(at: AppTest) -> dict[str, dict]:

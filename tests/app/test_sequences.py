@@ -21,7 +21,7 @@ rather than read back from the app's bookkeeping:
   edit that changes the table makes the preset "custom", as do a new shape and an upload.
 
 The budget is CI's by default; ``SEQUENCE_EXAMPLES`` and ``SEQUENCE_STEPS`` raise it for a deeper local
-run, e.g. ``SEQUENCE_EXAMPLES=500 SEQUENCE_STEPS=40 pytest tests/test_app_sequences.py``.
+run, e.g. ``SEQUENCE_EXAMPLES=500 SEQUENCE_STEPS=40 pytest tests/app/test_sequences.py``.
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ import os
 import random
 import secrets
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -47,8 +46,8 @@ from backprop.network import MAX_HIDDEN_UNITS
 from backprop.share import CUSTOM
 from backprop.table import MAX_INPUTS, MAX_OUTPUTS, MAX_ROWS, PRESETS, TruthTable, input_names, output_names
 from backprop.trainer import MAX_LEARNING_RATE, MAX_SEED, Run, TrainConfig, train
+from tests.app.pagetest import APP, address
 
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 EXAMPLES = int(os.environ.get("SEQUENCE_EXAMPLES", "20"))  # 50 x 25 takes about 10 minutes here
 STEPS = int(os.environ.get("SEQUENCE_STEPS", "25"))
 SHRINK = os.environ.get("SEQUENCE_SHRINK", "1") != "0"  # 0: report the first failure as found, unshrunk
@@ -476,22 +475,15 @@ class PageSequences(RuleBasedStateMachine):
 
     def open_tab(self, tab: str) -> None:
         self.at.session_state["tab"] = tab  # what clicking the tab does (a keyed st.tabs), and its link key:
-        self.address("tab", None if tab == TABS[0] else tab)  # the first tab is the default, left out
+        address(self.at, "tab", None if tab == TABS[0] else tab)  # the first tab is the default, left out
         self.act(f"open tab {tab!r}")
         self.tab = tab
 
     def toggle_section(self, key: str, open_: bool) -> None:
         self.at.session_state[key] = open_  # what clicking the expander's header does
-        self.address(key, "true" if open_ else None)
+        address(self.at, key, "true" if open_ else None)
         self.act(f"{key} -> {open_}")
         self.sections[key] = open_
-
-    def address(self, key: str, value: str | None) -> None:
-        """What the browser does to the address bar when a bound view widget changes (AppTest has none)."""
-        if value is None:
-            self.at.query_params.pop(key, None)
-        else:
-            self.at.query_params[key] = value
 
     def pick(self, key: str, position: int) -> None:
         """The option at ``position`` (modulo their number) of selectbox ``key``, when it is drawn."""
@@ -617,7 +609,6 @@ class PageSequences(RuleBasedStateMachine):
 PageSequences.TestCase.settings = settings(
     max_examples=EXAMPLES,
     stateful_step_count=STEPS,
-    deadline=None,
     derandomize=True,
     database=None,
     print_blob=False,

@@ -6,34 +6,18 @@ inspecting, an edited table, links: each checked through the page as a user meet
 
 from __future__ import annotations
 
-import re
 import tomllib
-from pathlib import Path
 from unittest import mock
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
-from test_app import button, edit_table, errors, fresh, link, metric
 
 from app.share import UPLOAD_LIMIT_MB
 from app.widgets import VIEW_FAILED
 from backprop.table import MAX_CSV_BYTES, PRESETS, TruthTable
 from backprop.trainer import TrainConfig, train
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def plain(text: str) -> str:
-    """A notice as a reader sees it: Markdown escapes and bold marks removed."""
-    return re.sub(r"\\(.)", r"\1", text).replace("**", "")
-
-
-def open_tab(at: AppTest, label: str) -> None:
-    at.session_state["tab"] = label
-    at.run()
-    assert not at.exception, (label, at.exception)
-
+from tests.app.pagetest import ROOT, button, edit_table, errors, fresh, link, metric, open_tab, plain
 
 # --- stale values from the browser -----------------------------------------------------------------------
 

@@ -15,20 +15,17 @@ from __future__ import annotations
 
 import functools
 import math
-import re
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from test_limits import APP_MAX_ITERATIONS, BAD_SETTINGS, BAD_TABLES, BadSetting, BadTable
 
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+from tests.app.pagetest import APP, RAW_MARKUP, assert_no_raw_markup, error_under, metric, prediction, rerun
+from tests.test_limits import APP_MAX_ITERATIONS, BAD_SETTINGS, BAD_TABLES, BadSetting, BadTable
+
 NOTEBOOK_PREDICTION = "0.99993703"
 KEEPING = "the last valid value."
 STILL = "Training still uses the last valid table."
-INPUT_TYPES = {"number_input", "slider", "radio", "selectbox", "checkbox", "text_input", "file_uploader"}
 
 
 def app(**state: object) -> AppTest:
@@ -39,54 +36,6 @@ def app(**state: object) -> AppTest:
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     return at
-
-
-def rerun(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
-
-
-def walk(node: Any) -> Iterator[Any]:
-    """Every element of the page in document order (main area, then sidebar)."""
-    yield node
-    for child in getattr(node, "children", {}).values():
-        yield from walk(child)
-
-
-def error_under(at: AppTest, key: str, containing: str) -> str:
-    """The st.error that follows the widget ``key`` with no other input widget in between."""
-    nodes = list(walk(at._tree))
-    position = next(i for i, n in enumerate(nodes) if getattr(n, "key", None) == key)
-    for node in nodes[position + 1 :]:
-        if node.type == "error" and containing in node.value:
-            return node.value
-        if node.type in INPUT_TYPES or (node.type == "dataframe" and node.key):
-            break
-    shown = [e.value for e in at.error]
-    raise AssertionError(f"no error containing {containing!r} right under {key!r}; errors: {shown}")
-
-
-def metric(at: AppTest, prefix: str) -> str:
-    values = [m.value for m in at.metric if m.label.startswith(prefix)]
-    assert values, [m.label for m in at.metric]
-    return values[0]
-
-
-def prediction(at: AppTest) -> tuple[str, str]:
-    """The label and value of the first prediction metric: which input, and the network's output."""
-    found = next(m for m in at.metric if m.label.startswith("Prediction"))
-    return found.label, found.value
-
-
-# An HTML tag, a Markdown image or link: in the notices, where user text goes, only escaped ("\\<b>").
-RAW_MARKUP = re.compile(r"(?<!\\)<[A-Za-z/!]|(?<!\\)!\[|(?<!\\)\]\(")
-
-
-def assert_no_raw_markup(at: AppTest) -> None:
-    """No notice on the page has unescaped HTML or Markdown markup: user text in it is shown as text."""
-    for element in [*at.error, *at.warning, *at.info, *at.success]:
-        assert not RAW_MARKUP.search(element.value), f"markup in a notice: {element.value!r}"
 
 
 # --- settings -----------------------------------------------------------------------------------------

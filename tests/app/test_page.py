@@ -3,66 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
-
-
-def fresh() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def metric(at: AppTest, prefix: str) -> str:
-    matches = [m.value for m in at.metric if m.label.startswith(prefix)]
-    assert matches, [m.label for m in at.metric]
-    return matches[0]
-
-
-def button(at: AppTest, label: str):
-    return next(b for b in at.button if b.label == label)
-
-
-def edit_table(at: AppTest, edited_rows=None, added_rows=None, deleted_rows=None) -> None:
-    key = f"table_editor_{at.session_state['table_version']}"
-    at.session_state[key] = {
-        "edited_rows": edited_rows or {},
-        "added_rows": added_rows or [],
-        "deleted_rows": deleted_rows or [],
-    }
-    at.run()
-    assert not at.exception, at.exception
-
-
-def rows_table(at: AppTest):
-    """The per-row numbers at the inspected iteration (the dataframe with an 'output' column)."""
-    frames = [d.value for d in at.dataframe if any(str(c).startswith("output") for c in d.value.columns)]
-    assert frames, [list(d.value.columns) for d in at.dataframe]
-    return frames[0]
-
-
-def link(at: AppTest) -> dict[str, str]:
-    """The query of the link in Share & export (opened for it): what the browser's address bar holds.
-
-    AppTest has no browser, so widgets bound to the address bar never reach ``at.query_params``; the
-    browser tests compare this link with the real address bar.
-    """
-    if not at.session_state["share"]:
-        at.session_state["share"] = True
-        at.run()
-        assert not at.exception, at.exception
-    (shown,) = [c.value for c in at.code if "?" in c.value]
-    return dict(parse_qsl(urlsplit(shown).query))
-
-
-def errors(at: AppTest) -> list[str]:
-    return [e.value for e in at.error]
+from tests.app.pagetest import button, edit_table, errors, fresh, metric, rows_table
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ the inspected iteration, and writes exactly chain.py's numbers."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -13,8 +12,8 @@ from backprop.chain import GRADIENT_CHECK_TOLERANCE, ParamRef, parameter_chain, 
 from backprop.chain_latex import WEIGHT_DIGITS, chain_rows_tex, prediction_tex, tex_number, update_tex
 from backprop.table import PRESETS
 from backprop.trainer import Run, TrainConfig, train
+from tests.app.pagetest import APP, rerun
 
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 TITLE = "Chain rule, step by step"
 
 
@@ -36,11 +35,6 @@ def section(at: AppTest):
 def latex(at: AppTest) -> list[str]:
     """The section's LaTeX bodies, without the $$ fences st.latex adds."""
     return [re.sub(r"^\$\$\n|\n\$\$$", "", element.value) for element in section(at).get("latex")]
-
-
-def rerun(at: AppTest) -> None:
-    at.run()
-    assert not at.exception, at.exception
 
 
 @pytest.fixture(scope="module")

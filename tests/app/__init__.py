@@ -1,0 +1,1 @@
+"""The page through Streamlit's AppTest, one file per section of app/."""
