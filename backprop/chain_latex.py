@@ -6,13 +6,13 @@ records through ``tex_number``; nothing here computes a gradient.
 
 from __future__ import annotations
 
-import math
 import re
 
 import numpy as np
 
 from backprop.activations import Activation
 from backprop.chain import LayerUpdate, ParamChain, PredictionLayer
+from backprop.numbers import teaching_number
 
 DIGITS = 6  # significant digits of factors and products
 WEIGHT_DIGITS = 10  # old and new weights: an update can be far smaller than the weight
@@ -22,15 +22,13 @@ TERMS_PER_LINE = 4  # row products per line of the total
 
 
 def tex_number(value: float, digits: int = DIGITS) -> str:
-    """``value`` with ``digits`` significant digits: ``0.268941``, ``-1.5 \\times 10^{-7}``, ``0``."""
-    value = float(value)
-    if math.isnan(value):
+    """``value`` as :func:`backprop.numbers.teaching_number` writes it, in LaTeX: ``0.268941``,
+    ``-1.5 \\times 10^{-7}``, ``0``."""
+    text = teaching_number(value, digits, minus="-")
+    if text == "NaN":
         return r"\text{NaN}"
-    if math.isinf(value):
-        return r"\infty" if value > 0 else r"-\infty"
-    if value == 0:
-        return "0"
-    text = f"{value:.{digits}g}"
+    if text.endswith("∞"):
+        return text.replace("∞", r"\infty")
     if "e" in text:
         mantissa, exponent = text.split("e")
         return rf"{mantissa} \times 10^{{{int(exponent)}}}"

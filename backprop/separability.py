@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from backprop.numbers import teaching_number
 from backprop.table import TruthTable, input_names
 
 FloatArray = NDArray[np.float64]
@@ -33,8 +34,8 @@ def rows_text(rows: Sequence[int]) -> str:
 
 
 def short_number(value: float) -> str:
-    """``value`` to 3 significant digits with a true minus sign."""
-    return f"{value:.3g}".replace("-", "−")
+    """``value`` to 3 significant digits with a true minus sign (backprop.numbers)."""
+    return teaching_number(value, 3)
 
 
 # ----------------------------------------------------------------------------- separability

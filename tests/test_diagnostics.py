@@ -155,7 +155,7 @@ def test_a_saturated_wrong_output_stalls_and_is_named() -> None:
     assert s.end == 1000 and s.window == 1000 - s.start <= 250
     message = next(m for m in diagnose(run).messages if m.kind == "stalled")
     assert "rows 1 and 4" in message.text and "unit out is saturated" in message.text
-    assert "σ′ = 9.15e−14" in message.text and "vanishing gradient" in message.text
+    assert "σ′ = 9.15e-14" in message.text and "vanishing gradient" in message.text
 
 
 def test_saturated_hidden_units_block_a_row() -> None:

@@ -58,6 +58,13 @@ def test_section_renders_below_the_chart_with_its_tabs(default_app: AppTest) -> 
     assert "weights += learning_rate * np.dot(layer0.T, delta)" in part.code[0].value
 
 
+def last_number(tex: str) -> float:
+    """The number an aligned block ends with, read back from its LaTeX (``-2.38 \\times 10^{-4}``)."""
+    found = re.search(r"= (-?[\d.]+)(?: \\times 10\^\{(-?\d+)\})?\\end\{aligned\}$", tex)
+    mantissa, exponent = found.groups()
+    return float(mantissa) * 10 ** int(exponent or 0)
+
+
 def test_latex_holds_chain_py_numbers_for_the_default_page(default_app: AppTest, notebook_run: Run) -> None:
     chain = parameter_chain(notebook_run, 10_000, ParamRef(0, 0, 0))
     shown = latex(default_app)
@@ -67,9 +74,9 @@ def test_latex_holds_chain_py_numbers_for_the_default_page(default_app: AppTest,
     for r in range(chain.n_rows):
         assert tex_number(chain.terms[r]) in rows
     # the displayed sum and new weight, read back, are chain.py's to their printed precision
-    gradient = float(re.search(r"= (-?[\d.]+)\\end\{aligned\}$", rows)[1])
+    gradient = last_number(rows)
     assert gradient == pytest.approx(chain.gradient, rel=1e-5)
-    new = float(re.search(r"= (-?[\d.]+)\\end\{aligned\}$", update_tex(chain))[1])
+    new = last_number(update_tex(chain))
     assert new == pytest.approx(chain.new, rel=10 ** -(WEIGHT_DIGITS - 1))
     (step,) = prediction_steps(notebook_run, 10_000, (1, 0, 0))
     assert prediction_tex(step) in shown
