@@ -10,7 +10,9 @@ import streamlit as st
 from app.widgets import plotly_config
 from backprop import share
 from backprop.diagnostics import diagnose
+from backprop.explain import explanation as explain
 from backprop.figures import training_figure
+from backprop.numbers import teaching_number
 from backprop.table import TruthTable, input_names, output_names
 from backprop.trainer import Run, Snapshot
 
@@ -68,16 +70,47 @@ def inspected_iteration(run: Run, identity: int) -> int:
 
 
 def state_table(run: Run, snapshot: Snapshot) -> pd.DataFrame:
-    """Per-row numbers at one iteration: inputs, target, output, error and delta per output."""
+    """Per-row numbers at one iteration: inputs, and per output its target, output, error, the sigmoid's
+    slope σ′(z) = out·(1 − out) (the factor that vanishes) and the delta."""
     table = run.table
     columns: dict[str, object] = {name: table.X[:, i] for i, name in enumerate(input_names(table.n_inputs))}
     for j, name in enumerate(output_names(table.n_outputs)):
         suffix = "" if table.n_outputs == 1 else f" ({name})"
+        out = snapshot.output[:, j]
         columns[f"target{suffix}"] = table.y[:, j]
-        columns[f"output{suffix}"] = snapshot.output[:, j]
-        columns[f"error y−out{suffix}"] = table.y[:, j] - snapshot.output[:, j]
+        columns[f"output{suffix}"] = out
+        columns[f"error y−out{suffix}"] = table.y[:, j] - out
+        columns[f"σ′(z){suffix}"] = out * (1 - out)
         columns[f"delta δ{suffix}"] = snapshot.grads.delta[-1][:, j]
     return pd.DataFrame(columns, index=pd.RangeIndex(1, table.n_rows + 1, name="row"))
+
+
+NARROW = 44  # pixels: inputs and targets are short; the computed columns get the room
+
+
+def row_table_columns(table: TruthTable) -> dict[str, object]:
+    """Short headers for the row table (so every column fits beside the metrics), each explained on hover."""
+    config: dict[str, object] = {
+        name: st.column_config.Column(name, help="An input.", width=NARROW)
+        for name in input_names(table.n_inputs)
+    }
+    for name in output_names(table.n_outputs):
+        suffix = "" if table.n_outputs == 1 else f" ({name})"
+        k = name[1:]  # "" for y, "2" for y2
+        for column, label, help_text in (
+            ("target", name, "The target: what this row should output."),
+            ("output", f"out{k}", "The network's output for this row."),
+            ("error y−out", f"{name} − out{k}", "The error: target minus output."),
+            (
+                "σ′(z)",
+                f"σ′(z{k})",
+                "The sigmoid's slope out·(1 − out): near 0, the row barely moves the weights.",
+            ),
+            ("delta δ", f"δ{k}", "The delta: error times slope, what the update multiplies by the inputs."),
+        ):
+            small = NARROW if column == "target" else None
+            config[column + suffix] = st.column_config.Column(label, help=help_text, width=small)
+    return config
 
 
 def results(run: Run, iteration: int, test_input: tuple[float, ...], stepped: bool) -> None:
@@ -89,13 +122,21 @@ def results(run: Run, iteration: int, test_input: tuple[float, ...], stepped: bo
     shown = "[" + ", ".join(f"{v:g}" for v in test_input) + "]"
     c1, c2 = st.columns(2)
     c1.metric("Iteration", f"{iteration:,}", help="Number of updates applied.")
-    c2.metric("Loss E = ½·Σ(y − out)²", f"{snapshot.loss:.3e}", help="Squared error summed over the table.")
+    loss = teaching_number(snapshot.loss)
+    c2.metric("Loss E = ½·Σ(y − out)²", loss, help="Squared error summed over the table.")
     names = output_names(run.table.n_outputs)
     for column, name, value in zip(st.columns(len(names)), names, prediction, strict=True):
         label = f"Prediction for {shown}" if len(names) == 1 else f"Prediction {name} for {shown}"
         column.metric(label, f"{value:.8f}", help="The network's output for the test input.")
-    st.caption(f"Rows at iteration {iteration:,}")
-    st.dataframe(state_table(run, snapshot), width="stretch")
+    st.caption(
+        f"Rows at iteration {iteration:,}. σ′(z) = out·(1 − out) is the sigmoid's slope: near 0 the row "
+        "barely moves the weights (the vanishing gradient)."
+    )
+    st.dataframe(
+        state_table(run, snapshot).style.format(teaching_number),
+        width="stretch",
+        column_config=row_table_columns(run.table),
+    )
 
 
 def training_chart(run: Run, iteration: int) -> None:
@@ -107,25 +148,11 @@ def training_chart(run: Run, iteration: int) -> None:
     )
 
 
-def explanation(table: TruthTable) -> None:
+def explanation(run: Run) -> None:
+    """The algorithm and the charts in words, for the network being trained."""
     with st.expander("What am I looking at?", expanded=True):
-        st.markdown(
-            "Each iteration runs the notebook's four lines over the whole table:\n\n"
-            "1. **Forward**: net input $z = Xw$, output $\\text{out} = \\sigma(z) = 1/(1+e^{-z})$.\n"
-            "2. **Error**: $y - \\text{out}$.\n"
-            "3. **Delta**: $\\delta = (y - \\text{out})\\cdot \\text{out}\\,(1-\\text{out})$. The notebook's "
-            "`sigmoid_derivative(x) = x * (1 - x)` is given the unit's **output**, not its net input: "
-            "$\\sigma'(z) = \\sigma(z)(1-\\sigma(z)) = \\text{out}(1-\\text{out})$. Passing $z$ there is the "
-            "classic mistake.\n"
-            "4. **Update**: $w \\leftarrow w + \\text{lr}\\cdot X^\\top\\delta$.\n\n"
-            "This is gradient descent on the squared error $E = \\tfrac12\\sum (y-\\text{out})^2$: "
-            "$\\partial E/\\partial w = -X^\\top\\delta$, so the update is "
-            "$w - \\text{lr}\\,\\partial E/\\partial w$.\n\n"
-            "**Charts**: top left, every weight over the iterations; top right, the loss $E$ (log "
-            "scale); below, the output unit's sigmoid (solid) and its derivative (dashed) with each "
-            "table row drawn at its net input and output. Press ▶ Play to replay training: all three "
-            "move together. Rows far out on the flat parts of the curve have a tiny derivative, so "
-            "they barely move the weights: the vanishing gradient."
-        )
+        st.markdown(explain(run.arch))
+        table = run.table
         if table.n_inputs and np.all(table.X[:, -1] == 1):
-            st.caption(f"x{table.n_inputs} is constant 1: its weight acts as the unit's bias.")
+            acts = "the first layer's biases" if run.arch.hidden else "the unit's bias"
+            st.caption(f"x{table.n_inputs} is constant 1: its weights act as {acts}.")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from backprop.numbers import teaching_number
 from tests.app.pagetest import button, edit_table, errors, fresh, metric, rows_table
 
 
@@ -35,6 +37,38 @@ def test_row_table_shows_outputs_at_the_inspected_iteration(default_app: AppTest
     frame = rows_table(default_app)
     assert list(frame["target"]) == [0.0, 1.0, 1.0, 0.0]
     assert frame["output"].iloc[1] > 0.99 and frame["output"].iloc[0] < 0.01
+
+
+def test_row_table_shows_the_sigmoids_slope_and_teaching_numbers(default_app: AppTest) -> None:
+    frame = rows_table(default_app)
+    out = frame["output"]
+    assert list(frame["σ′(z)"]) == list(out * (1 - out))  # the factor that vanishes
+    np.testing.assert_allclose(frame["delta δ"], (frame["target"] - out) * out * (1 - out), rtol=1e-12)
+    (shown,) = [d for d in default_app.dataframe if "σ′(z)" in d.value.columns]
+    cells = shown.proto.arrow_data.styler.display_values  # what the cells say (Arrow bytes)
+    for value in frame["delta δ"]:
+        assert teaching_number(value).encode() in cells  # e.g. "−9.255e-05", not a float cut by its cell
+
+
+def test_the_page_has_its_own_train_step_reset_bar() -> None:
+    """A phone user never needs the sidebar: the same four buttons sit beside the numbers."""
+    at = fresh()
+    keys = [b.key for b in at.button if b.key and b.key.endswith("_page")]
+    assert keys == ["train_page", "step_page", "reset_page", "new_seed_page"]
+    at.button(key="reset_page").click().run()
+    at.button(key="step_page").click().run()
+    assert metric(at, "Iteration") == "1"
+    at.button(key="train_page").click().run()
+    assert metric(at, "Iteration") == "10,000"
+
+
+def test_the_explanation_follows_the_network() -> None:
+    at = fresh()
+    (box,) = [e for e in at.expander if e.label == "What am I looking at?"]
+    assert "the notebook's four lines" in box.markdown[0].value
+    at.radio(key="layers").set_value(1).run()
+    (box,) = [e for e in at.expander if e.label == "What am I looking at?"]
+    assert "through the 1 hidden layer" in box.markdown[0].value and "chain rule" in box.markdown[0].value
 
 
 def test_step_reset_and_train() -> None:

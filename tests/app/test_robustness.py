@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from app.share import UPLOAD_LIMIT_MB
 from app.widgets import VIEW_FAILED
+from backprop.numbers import teaching_number
 from backprop.table import MAX_CSV_BYTES, PRESETS, TruthTable
 from backprop.trainer import TrainConfig, train
 from tests.app.pagetest import ROOT, button, edit_table, errors, fresh, link, metric, open_tab, plain
@@ -189,7 +190,7 @@ def test_step_after_inspecting_continues_from_the_inspected_iteration() -> None:
     assert metric(at, "Iteration") == "41"
     assert "Step applied update 41: iteration 40 → 41." in [c.value for c in at.caption]
     expected = train(PRESETS["notebook"].table, TrainConfig(n_iterations=41))
-    assert metric(at, "Loss") == f"{expected.final.loss:.3e}"
+    assert metric(at, "Loss") == teaching_number(expected.final.loss)
     assert link(at)["iterations"] == "10000" and link(at)["at"] == at.query_params["at"] == "41"
 
 

@@ -43,6 +43,7 @@ from streamlit.testing.v1 import AppTest
 
 from backprop.activations import ACTIVATIONS
 from backprop.network import MAX_HIDDEN_UNITS
+from backprop.numbers import teaching_number
 from backprop.share import CUSTOM
 from backprop.table import MAX_INPUTS, MAX_OUTPUTS, MAX_ROWS, PRESETS, TruthTable, input_names, output_names
 from backprop.trainer import MAX_LEARNING_RATE, MAX_SEED, Run, TrainConfig, train
@@ -567,7 +568,7 @@ class PageSequences(RuleBasedStateMachine):
         snapshot = run.snapshot_at(iteration)
         prediction = run.predict(np.array([self.test_input]), iteration)[0]
         names = output_names(self.table.n_outputs)
-        expected = {"Iteration": f"{iteration:,}", LOSS: f"{snapshot.loss:.3e}"}
+        expected = {"Iteration": f"{iteration:,}", LOSS: teaching_number(snapshot.loss)}
         for name, value in zip(names, prediction, strict=True):
             which = "Prediction" if len(names) == 1 else f"Prediction {name}"
             expected[f"{which} for {label(self.test_input)}"] = f"{value:.8f}"
