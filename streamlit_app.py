@@ -20,7 +20,7 @@ from app.results import (
 )
 from app.runs import run_training
 from app.share import load_shared_experiment, share_and_export
-from app.sidebar import sidebar
+from app.sidebar import action_buttons, sidebar
 from app.state import init_state, keep_valid_settings, run_key, train_config
 from app.table_panel import table_panel
 from app.teaching import teaching_tabs
@@ -50,6 +50,7 @@ def main() -> None:
         with guarded("notices"):
             status_notice(run)
             diagnostics_notices(run)
+        action_buttons(st, "page")  # beside the numbers as well: a phone user never needs the sidebar
         iteration = inspected_iteration(run, hash((identity, run.final.iteration)))
         st.session_state.shown_iteration, st.session_state.shown_run = iteration, identity
         stepped = st.session_state.stepped == (identity, iteration)
@@ -59,7 +60,7 @@ def main() -> None:
     with chart, guarded("training chart"):
         training_chart(run, iteration)
     with notes, guarded("explanation"):
-        explanation(table)
+        explanation(run)
     teaching_tabs(run, iteration, table, config)
     with guarded("chain rule"):
         chain_rule_section(run, iteration, test_input, stepped)

@@ -115,38 +115,32 @@ def training_controls() -> None:
     action_buttons(bar, "sidebar")
 
 
+ACTIONS = (
+    ("Train", on_train, "Train all iterations.", "primary"),
+    ("Step", on_step, "Apply exactly one more update to the iteration shown.", "secondary"),
+    ("Reset", on_reset, "Back to the initial weights (iteration 0).", "secondary"),
+    ("New seed", on_new_seed, "Draw new initial weights.", "secondary"),
+)
+
+
 def action_buttons(where: object, place: str) -> None:
-    """Train, Step, Reset and New seed (``place`` keeps the keys of two sets of buttons apart)."""
-    a, b = where.columns(2)  # type: ignore[attr-defined]
-    a.button(
-        "Train",
-        on_click=on_train,
-        type="primary",
-        width="stretch",
-        key=f"train_{place}",
-        help="Train all iterations.",
-    )
-    b.button(
-        "Step",
-        on_click=on_step,
-        width="stretch",
-        key=f"step_{place}",
-        help="Apply exactly one more update to the iteration shown.",
-    )
-    a.button(
-        "Reset",
-        on_click=on_reset,
-        width="stretch",
-        key=f"reset_{place}",
-        help="Back to the initial weights (iteration 0).",
-    )
-    b.button(
-        "New seed",
-        on_click=on_new_seed,
-        width="stretch",
-        key=f"new_seed_{place}",
-        help="Draw new initial weights.",
-    )
+    """Train, Step, Reset and New seed, two by two in the sidebar; in one row that wraps on the page
+    (``place`` keeps the keys of the two sets apart)."""
+    if place == "sidebar":
+        a, b = where.columns(2)  # type: ignore[attr-defined]
+        cells = (a, b, a, b)
+    else:
+        row = where.container(horizontal=True, gap="small")  # type: ignore[attr-defined]
+        cells = (row,) * len(ACTIONS)
+    for cell, (label, callback, help_text, kind) in zip(cells, ACTIONS, strict=True):
+        cell.button(
+            label,
+            on_click=callback,
+            type=kind,
+            width="stretch" if place == "sidebar" else "content",
+            key=f"{label.lower().replace(' ', '_')}_{place}",
+            help=help_text,
+        )
 
 
 def sidebar() -> None:

@@ -1,0 +1,105 @@
+""" "What am I looking at?": the algorithm and the charts in words, for the network being trained.
+
+The notebook's single sigmoid unit gets the notebook's four lines; a network with hidden layers, learned
+biases or several outputs gets the same steps written for its layers, with its activation's derivative.
+Markdown with KaTeX (``$...$``), as Streamlit renders it.
+"""
+
+from __future__ import annotations
+
+from backprop.activations import get_activation
+from backprop.network import Architecture
+
+_NOTEBOOK_DERIVATIVE = (
+    "The notebook's `sigmoid_derivative(x) = x * (1 - x)` is given the unit's **output**, not its net input: "
+    "$\\sigma'(z) = \\sigma(z)(1-\\sigma(z)) = \\text{out}(1-\\text{out})$. Passing $z$ there is the "
+    "classic mistake."
+)
+
+
+def _descent(arch: Architecture) -> str:
+    gradient = (
+        "$\\partial E/\\partial W^{(l)} = -a^{(l-1)\\top}\\delta^{(l)}$"
+        if arch.hidden
+        else "$\\partial E/\\partial w = -X^\\top\\delta$"
+    )
+    return (
+        "This is gradient descent on the squared error $E = \\tfrac12\\sum (y-\\text{out})^2$: "
+        f"{gradient}, so each update steps by $-\\text{{lr}}$ times the gradient."
+    )
+
+
+def _units(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def _single_layer(arch: Architecture) -> list[str]:
+    """The notebook's steps, for a network with no hidden layer (its bias and outputs named)."""
+    bias = " + b" if arch.use_bias else ""
+    outputs = (
+        ""
+        if arch.n_outputs == 1
+        else f" Each of the {arch.n_outputs} outputs is its own sigmoid unit with its own column of $w$."
+    )
+    update = "$w \\leftarrow w + \\text{lr}\\cdot X^\\top\\delta$"
+    if arch.use_bias:
+        update += ", and the bias $b \\leftarrow b + \\text{lr}\\cdot\\sum_{\\text{rows}}\\delta$"
+    return [
+        f"1. **Forward**: net input $z = Xw{bias}$, output "
+        f"$\\text{{out}} = \\sigma(z) = 1/(1+e^{{-z}})$.{outputs}",
+        "2. **Error**: $y - \\text{out}$.",
+        "3. **Delta**: $\\delta = (y - \\text{out})\\cdot \\text{out}\\,(1-\\text{out})$. "
+        + _NOTEBOOK_DERIVATIVE,
+        f"4. **Update**: {update}.",
+    ]
+
+
+def _layered(arch: Architecture) -> list[str]:
+    """Forward through the hidden layers, the chain rule back through them, one update per layer."""
+    activation = get_activation(arch.activation)
+    depth = len(arch.hidden)
+    sizes = " and ".join(str(h) for h in arch.hidden)
+    layers = _units(depth, "hidden layer", "hidden layers")
+    bias = " + b^{(l)}" if arch.use_bias else ""
+    outputs = "the sigmoid output unit" if arch.n_outputs == 1 else f"{arch.n_outputs} sigmoid output units"
+    update = "$W^{(l)} \\leftarrow W^{(l)} + \\text{lr}\\cdot a^{(l-1)\\top}\\delta^{(l)}$"
+    if arch.use_bias:
+        update += ", and $b^{(l)} \\leftarrow b^{(l)} + \\text{lr}\\cdot\\sum_{\\text{rows}}\\delta^{(l)}$"
+    return [
+        "1. **Forward**, layer by layer from $a^{(0)} = X$: "
+        f"$z^{{(l)}} = a^{{(l-1)}}W^{{(l)}}{bias}$, then "
+        f"$a^{{(l)}} = f(z^{{(l)}})$ with $f(z) = {activation.latex}$ in the {layers} ({sizes} units), "
+        f"and $\\sigma$ in {outputs}.",
+        "2. **Error**: $y - \\text{out}$.",
+        "3. **Output delta**: $\\delta^{(L)} = (y - \\text{out})\\cdot \\text{out}\\,(1-\\text{out})$.",
+        "4. **Backward (the chain rule)**: each hidden layer's delta is the delta above it sent back "
+        "through the weights, times the slope of its activation: "
+        f"$\\delta^{{(l)}} = \\big(\\delta^{{(l+1)}} W^{{(l+1)\\top}}\\big)\\cdot f'(z^{{(l)}})$, with "
+        f"$f'(z) = {activation.derivative_latex}$ written from the unit's output $a$. A unit whose "
+        "slope is near 0 passes almost nothing back.",
+        f"5. **Update**, every layer at once: {update}.",
+    ]
+
+
+def charts_text(arch: Architecture) -> str:
+    """What the training chart shows, for this network."""
+    weights = "every weight" + (" and bias" if arch.use_bias else "")
+    outputs = "the output unit's" if arch.n_outputs == 1 else "the output units'"
+    return (
+        f"**Charts**: top left, {weights} over the iterations; top right, the loss $E$ (log scale); below, "
+        f"{outputs} sigmoid (solid) and its derivative (dashed) with each table row drawn at its net input "
+        "and output. Press ▶ Play to replay training: all three move together. Rows far out on the flat "
+        "parts of the curve have a tiny derivative, so they barely move the weights: the vanishing gradient."
+    )
+
+
+def explanation(arch: Architecture) -> str:
+    """The steps of one iteration and what the charts show, for ``arch``, as Markdown."""
+    steps = _layered(arch) if arch.hidden else _single_layer(arch)
+    layers = _units(len(arch.hidden), "hidden layer", "hidden layers")
+    intro = (
+        f"Each iteration runs forward and backward through the {layers} over the whole table:"
+        if arch.hidden
+        else "Each iteration runs the notebook's four lines over the whole table:"
+    )
+    return "\n\n".join([intro, "\n".join(steps), _descent(arch), charts_text(arch)])
