@@ -20,7 +20,17 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.pagetest import APP, RAW_MARKUP, assert_no_raw_markup, error_under, metric, prediction, rerun
+from tests.app.pagetest import (
+    APP,
+    RAW_MARKUP,
+    assert_no_raw_markup,
+    edit_table,
+    error_under,
+    fresh,
+    metric,
+    prediction,
+    rerun,
+)
 from tests.test_limits import APP_MAX_ITERATIONS, BAD_SETTINGS, BAD_TABLES, BadSetting, BadTable
 
 NOTEBOOK_PREDICTION = "0.99993703"
@@ -184,18 +194,6 @@ def test_an_unknown_preset_falls_back_with_an_error() -> None:
 # --- the truth-table editor and the test input ----------------------------------------------------------
 
 
-def edit(
-    at: AppTest, edited_rows: dict | None = None, added_rows: list | None = None, deleted_rows=None
-) -> None:
-    key = f"table_editor_{at.session_state['table_version']}"
-    at.session_state[key] = {
-        "edited_rows": edited_rows or {},
-        "added_rows": added_rows or [],
-        "deleted_rows": deleted_rows or [],
-    }
-    rerun(at)
-
-
 VALID_EDIT = {0: {"x1": 1.0, "y": 1.0}}  # row 1 becomes 1,0,1 -> 1: the table is still learnable
 BAD_EDITS = {
     "empty cell": ({1: {"x2": None}}, None, None, "is empty"),
@@ -215,15 +213,17 @@ BAD_EDITS = {
 @pytest.mark.parametrize("name", list(BAD_EDITS))
 def test_a_bad_table_edit_shows_an_error_under_the_editor_and_trains_the_last_valid_table(name: str) -> None:
     at = app()
-    edit(at, VALID_EDIT)
+    edit_table(at, VALID_EDIT)
     before = (metric(at, "Loss"), prediction(at))
     assert before[1][1] != NOTEBOOK_PREDICTION  # the edit took effect
     edited, added, deleted, mentions = BAD_EDITS[name]
     if mentions == "do not fit":
-        edit(at, edited, added, deleted)  # a crafted request: the editor goes back to the last valid table
+        edit_table(
+            at, edited, added, deleted
+        )  # a crafted request: the editor goes back to the last valid table
         error_under(at, f"table_editor_{at.session_state['table_version']}", "name rows or columns")
     else:
-        edit(at, {**VALID_EDIT, **(edited or {})}, added, deleted)
+        edit_table(at, {**VALID_EDIT, **(edited or {})}, added, deleted)
         message = error_under(at, f"table_editor_{at.session_state['table_version']}", STILL)
         assert mentions in message.replace("\\", "")  # Markdown escapes removed, as a reader sees it
     assert (metric(at, "Loss"), prediction(at)) == before
@@ -302,9 +302,7 @@ JUNK_LINKS = {
 
 @pytest.mark.parametrize("name", list(JUNK_LINKS))
 def test_junk_in_a_link_falls_back_to_defaults_with_a_notice(name: str) -> None:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params = dict(JUNK_LINKS[name])
-    rerun(at)
+    at = fresh(**dict(JUNK_LINKS[name]))
     notices = [w.value for w in at.warning]
     if name != "unknown keys":
         assert notices, "expected a notice about the link"
@@ -316,8 +314,7 @@ def test_junk_in_a_link_falls_back_to_defaults_with_a_notice(name: str) -> None:
 
 
 def test_conflicting_duplicate_rows_are_trained_and_flagged() -> None:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
+    at = fresh()
     upload(at, "conflict.csv", b"x1,x2,y\n0,1,0\n1,1,1\n0,1,1\n1,0,1\n")
     assert at.session_state["valid_table"].n_rows == 4 and not at.error
     notices = [w.value for w in at.warning if "same inputs" in w.value]
@@ -329,15 +326,15 @@ def test_conflicting_duplicate_rows_are_trained_and_flagged() -> None:
 def test_a_stalled_run_with_saturated_units_is_flagged_with_its_rows_and_units() -> None:
     """XOR with inputs scaled by 50 (see tests/test_limits.py): both hidden units saturate, row 4 stays
     wrong, the loss stops falling."""
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params = {
-        "table": "x1,x2,x3,y;0,0,1,0;0,50,1,1;50,0,1,1;50,50,1,0",
-        "iterations": "2000",
-        "seed": "0",
-        "hidden": "2",
-        "input": "50,50,1",
-    }
-    rerun(at)
+    at = fresh(
+        **{
+            "table": "x1,x2,x3,y;0,0,1,0;0,50,1,1;50,0,1,1;50,50,1,0",
+            "iterations": "2000",
+            "seed": "0",
+            "hidden": "2",
+            "input": "50,50,1",
+        }
+    )
     stalled = [w.value for w in at.warning if "stalled" in w.value]
     assert len(stalled) == 1, [w.value for w in at.warning]
     assert "row 4" in stalled[0] and "h1" in stalled[0] and "h2" in stalled[0] and "saturated" in stalled[0]
@@ -346,19 +343,19 @@ def test_a_stalled_run_with_saturated_units_is_flagged_with_its_rows_and_units()
 
 def test_a_run_whose_weights_overflow_stops_and_says_at_which_iteration() -> None:
     """The table of tests/test_limits.py whose ReLU network overflows at the 2nd update, from a link."""
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params = {
-        "preset": "notebook",
-        "table": "x1,y;-5.090274540348806e+305,1;1.4139051212580677e+306,1",
-        "lr": "100",
-        "iterations": "100",
-        "seed": "57",
-        "hidden": "3",
-        "activation": "relu",
-        "bias": "1",
-        "input": "1",
-    }
-    rerun(at)
+    at = fresh(
+        **{
+            "preset": "notebook",
+            "table": "x1,y;-5.090274540348806e+305,1;1.4139051212580677e+306,1",
+            "lr": "100",
+            "iterations": "100",
+            "seed": "57",
+            "hidden": "3",
+            "activation": "relu",
+            "bias": "1",
+            "input": "1",
+        }
+    )
     assert not [w.value for w in at.warning if "could not be used" in w.value]
     stopped = [e.value for e in at.error if "infinite or NaN" in e.value]
     assert len(stopped) == 1 and "iteration 2" in stopped[0]
@@ -367,7 +364,5 @@ def test_a_run_whose_weights_overflow_stops_and_says_at_which_iteration() -> Non
 
 @pytest.mark.parametrize("x", ["1e308", "-1e308", "5e-324"])
 def test_extreme_but_finite_inputs_never_break_the_page(x: str) -> None:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params = {"table": f"x1,x2,y;{x},1,1;0,1,0", "hidden": "2", "activation": "tanh", "input": "1,1"}
-    rerun(at)
+    at = fresh(**{"table": f"x1,x2,y;{x},1,1;0,1,0", "hidden": "2", "activation": "tanh", "input": "1,1"})
     metric(at, "Iteration")
