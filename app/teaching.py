@@ -12,6 +12,7 @@ from app.runs import cached_sweep, run_training, weight_count
 from app.widgets import guarded, plotly_config, settle_choice
 from backprop.activations import ACTIVATIONS
 from backprop.diagnostics import decision_line, fits
+from backprop.explain import sweep_caption
 from backprop.figures import (
     activation_comparison_figure,
     decision_surface_figure,
@@ -73,7 +74,7 @@ def surface_view(run: Run, iteration: int) -> None:
         st.info(
             f"The decision surface needs exactly two inputs that vary; this table has {len(inputs)}. "
             "Try the XOR, AND or half-adder preset.",
-            icon="ℹ️",
+            icon=":material/info:",
         )
         return
     output = 0
@@ -133,7 +134,7 @@ def hidden_layer_view(run: Run, iteration: int) -> None:
         st.info(
             "No hidden layer: the only unit is the output sigmoid, drawn in the training chart above. "
             "Add a hidden layer in the sidebar (Network → Hidden layers).",
-            icon="ℹ️",
+            icon=":material/info:",
         )
         return
     layer = 0
@@ -166,7 +167,7 @@ def activations_view(table: TruthTable, config: TrainConfig) -> None:
         st.info(
             "The activation only applies to hidden units: add a hidden layer in the sidebar to compare "
             "sigmoid, tanh and ReLU on this table.",
-            icon="ℹ️",
+            icon=":material/info:",
         )
         return
     runs = [run_training(table, replace(config, activation=name)) for name in ACTIVATIONS]
@@ -191,24 +192,14 @@ def sweep_view(table: TruthTable, config: TrainConfig) -> None:
             f"A sweep of this experiment trains {len(learning_rates)} runs of {config.n_iterations:,} "
             f"iterations on {table.n_rows} rows: it may take a while. Fewer iterations or a smaller "
             "network make it quick.",
-            icon="⏱️",
+            icon=":material/timer:",
         )
         if not st.button("Run the sweep", key="run_sweep", help="Train every learning rate now."):
             return
         st.session_state.sweep_approved = identity
     result = cached_sweep(table, config, learning_rates)
     st.plotly_chart(sweep_figure(result, lr), key="sweep_chart", width="stretch")
-    finals = result.final_loss
-    best = int(np.nanargmin(np.where(np.isfinite(finals), finals, np.nan)))
-    mine = learning_rates.index(lr)
-    diverged = sum(s == "non_finite" for s in result.status)
-    st.caption(
-        f"{result.n_runs} runs of this table, network, seed and {config.n_iterations:,} iterations, one per "
-        f"learning rate, trained together as one batch. Yours (lr {lr:g}) ends at E = {finals[mine]:.3g}; "
-        f"the lowest final loss is E = {finals[best]:.3g} at lr {learning_rates[best]:.3g}."
-        + (f" {diverged} runs stopped because a weight became infinite." if diverged else "")
-        + " Too small a step barely moves; too large a step overshoots and oscillates."
-    )
+    st.caption(sweep_caption(result, lr))
 
 
 def teaching_tabs(run: Run, iteration: int, table: TruthTable, config: TrainConfig) -> None:

@@ -7,8 +7,12 @@ Markdown with KaTeX (``$...$``), as Streamlit renders it.
 
 from __future__ import annotations
 
+import numpy as np
+
 from backprop.activations import get_activation
-from backprop.network import Architecture
+from backprop.network import Architecture, FloatArray
+from backprop.numbers import teaching_number
+from backprop.sweep import Sweep
 
 _NOTEBOOK_DERIVATIVE = (
     "The notebook's `sigmoid_derivative(x) = x * (1 - x)` is given the unit's **output**, not its net input: "
@@ -103,3 +107,48 @@ def explanation(arch: Architecture) -> str:
         else "Each iteration runs the notebook's four lines over the whole table:"
     )
     return "\n\n".join([intro, "\n".join(steps), _descent(arch), charts_text(arch)])
+
+
+def _rose(losses: FloatArray) -> bool:
+    """Whether a run's recorded loss went up somewhere along the way (by more than 1 %)."""
+    finite = losses[np.isfinite(losses)]
+    return bool(np.any(finite[1:] > finite[:-1] * 1.01))
+
+
+def sweep_caption(sweep: Sweep, learning_rate: float) -> str:
+    """What a learning-rate sweep shows, read from its runs: which step did best, and whether any step was
+    too large (a loss that rose on the way, or a weight that became infinite) or too small to get far."""
+    rates, finals = sweep.learning_rates, sweep.final_loss
+    usable = np.where(np.isfinite(finals), finals, np.nan)
+    best = int(np.nanargmin(usable))
+    mine = int(np.flatnonzero(rates == learning_rate)[0])
+    n = teaching_number
+    text = [
+        f"{sweep.n_runs} runs of this table, network, seed and {sweep.config.n_iterations:,} iterations, one "
+        f"per learning rate, trained together as one batch. Yours (lr {n(learning_rate)}) ends at "
+        f"E = {n(finals[mine])}; the lowest final loss is E = {n(finals[best])} at lr {n(rates[best])}."
+    ]
+    diverged = [r for r in range(sweep.n_runs) if sweep.status[r] == "non_finite"]
+    rose = [r for r in range(sweep.n_runs) if r not in diverged and _rose(sweep.losses[r])]
+    if diverged:
+        text.append(
+            f"{_units(len(diverged), 'run', 'runs')}, from lr {n(rates[diverged[0]])}, stopped because a "
+            "weight became infinite: too large a step diverges."
+        )
+    if rose:
+        text.append(
+            f"In {_units(len(rose), 'run', 'runs')}, from lr {n(rates[rose[0]])}, the loss rose along the "
+            "way: the step overshot the valley and came back"
+            + (", yet the largest step still ended lowest." if best == sweep.n_runs - 1 else ".")
+        )
+    if not diverged and not rose:
+        text.append(
+            f"On this table a larger step kept helping up to lr {n(rates[-1])}: no run "
+            "overshot in this many iterations."
+            if best == sweep.n_runs - 1
+            else f"Past lr {n(rates[best])} a larger step ended higher, though no run's loss "
+            "rose along the way."
+        )
+    if np.isfinite(finals[0]) and finals[0] > 10 * finals[best]:
+        text.append(f"The smallest step, lr {n(rates[0])}, barely moved: E = {n(finals[0])}.")
+    return " ".join(text)

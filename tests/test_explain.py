@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import numpy as np
 import pytest
 
 from backprop.activations import ACTIVATIONS
-from backprop.explain import explanation
+from backprop.explain import explanation, sweep_caption
 from backprop.network import Architecture
+from backprop.sweep import Sweep, sweep
+from backprop.table import PRESETS
+from backprop.trainer import TrainConfig
 
 
 def test_the_notebook_unit_gets_the_notebooks_four_lines() -> None:
@@ -30,3 +36,37 @@ def test_hidden_layers_get_the_chain_rule_with_their_activation(activation: str)
     assert f"f'(z) = {ACTIVATIONS[activation].derivative_latex}" in text
     assert "\\delta^{(l+1)} W^{(l+1)\\top}" in text and "notebook's four lines" not in text
     assert "1 hidden layer " in explanation(Architecture(2, 1, (4,), activation))
+
+
+# --- the sweep's caption is read from its runs ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def small_sweep() -> Sweep:
+    """Four learning rates on the notebook's table, 200 iterations: every loss falls steadily."""
+    return sweep(
+        PRESETS["notebook"].table, TrainConfig(n_iterations=200), learning_rates=[0.01, 0.1, 1.0, 10.0]
+    )
+
+
+def test_steady_runs_where_the_largest_step_wins_say_so(small_sweep: Sweep) -> None:
+    text = sweep_caption(small_sweep, 1.0)
+    assert "4 runs of this table" in text and "Yours (lr 1) ends at E = " in text
+    assert "the lowest final loss is E = " in text and "at lr 10." in text
+    assert "kept helping up to lr 10: no run overshot" in text
+    assert "overshot the valley" not in text and "infinite" not in text
+    assert "The smallest step, lr 0.01, barely moved" in text
+
+
+def test_a_loss_that_rises_is_called_overshoot_and_infinite_weights_divergence(small_sweep: Sweep) -> None:
+    losses = small_sweep.losses.copy()
+    losses[2, 5] = losses[2, 4] * 2  # lr 1 rose on the way
+    finals = small_sweep.final_loss.copy()
+    finals[3] = np.inf
+    crafted = replace(
+        small_sweep, losses=losses, final_loss=finals, status=("completed",) * 3 + ("non_finite",)
+    )
+    text = sweep_caption(crafted, 0.1)
+    assert "1 run, from lr 10, stopped because a weight became infinite: too large a step diverges." in text
+    assert "In 1 run, from lr 1, the loss rose along the way" in text and "yet" not in text
+    assert "kept helping" not in text
