@@ -26,14 +26,14 @@ from app.table_panel import table_panel
 from app.teaching import teaching_tabs
 from app.widgets import guarded
 
-st.set_page_config(page_title="Backprop Simulator", page_icon="🧠", layout="wide")
+st.set_page_config(page_title="Backprop Simulator", page_icon=":material/neurology:", layout="wide")
 
 
 def main() -> None:
     init_state()
     load_shared_experiment()
     keep_valid_settings()
-    st.title("🧠 Backprop Simulator")
+    st.title(":material/neurology: Backprop Simulator")
     st.caption(
         "Edit a truth table, train a sigmoid unit with the delta rule, and watch every weight, the error "
         "and the outputs on the sigmoid curve move. The defaults are the classic notebook: seed 0, "

@@ -34,7 +34,11 @@ def chain_rule_section(run: Run, iteration: int, test_input: tuple[float, ...], 
     otherwise the gradient at the inspected weights and the update it causes next.
     """
     with st.expander(
-        "Chain rule, step by step", icon="🔗", key="chain", on_change="rerun", bind="query-params"
+        "Chain rule, step by step",
+        icon=":material/functions:",
+        key="chain",
+        on_change="rerun",
+        bind="query-params",
     ) as box:
         if not box.open:  # its LaTeX and tables are drawn only while open, like the teaching tabs
             return
@@ -119,13 +123,13 @@ def chain_rule_section(run: Run, iteration: int, test_input: tuple[float, ...], 
                 st.success(
                     f"All {len(check.rows)} gradients agree with finite differences "
                     f"(largest relative error {check.max_rel_error:.1e}).",
-                    icon="✅",
+                    icon=":material/check_circle:",
                 )
             else:
                 st.warning(
                     "Some gradients disagree with finite differences. With ReLU this happens when a "
                     "net input sits within ε of 0, where the derivative jumps.",
-                    icon="⚠️",
+                    icon=":material/warning:",
                 )
             green, red = "rgba(33, 195, 84, 0.3)", "rgba(255, 43, 43, 0.3)"
             st.dataframe(

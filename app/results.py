@@ -22,13 +22,13 @@ def status_notice(run: Run) -> None:
         st.success(
             f"Reached the target loss at iteration {run.final.iteration:,}. "
             "Untick “Stop early at a target loss” to keep stepping.",
-            icon="🎯",
+            icon=":material/flag:",
         )
     elif run.status == "non_finite":
         st.error(
             f"The weights became infinite or NaN at iteration {run.failed_at:,}: the learning rate is too "
             f"large for this table. Showing the last finite state (iteration {run.final.iteration:,}).",
-            icon="💥",
+            icon=":material/error:",
         )
 
 
@@ -38,9 +38,9 @@ def diagnostics_notices(run: Run) -> None:
         parts = (f"**{share.escape_markdown(message.headline)}**", message.body, message.fix)
         text = "\n\n".join(share.escape_markdown(p) if i else p for i, p in enumerate(parts) if p)
         if message.level == "warning":
-            st.warning(text, icon="🔎")
+            st.warning(text, icon=":material/troubleshoot:")
         else:
-            st.info(text, icon="🔎")
+            st.info(text, icon=":material/troubleshoot:")
 
 
 def inspected_iteration(run: Run, identity: int) -> int:

@@ -59,7 +59,7 @@ def load_shared_experiment() -> None:
         st.session_state.pending_at = at
     if notices:
         lines = "\n".join(f"- {share.escape_markdown(notice)}" for notice in notices)
-        st.warning(f"Some values in this link could not be used:\n\n{lines}", icon="⚠️")
+        st.warning(f"Some values in this link could not be used:\n\n{lines}", icon=":material/warning:")
 
 
 def view_params() -> dict[str, str]:
@@ -137,7 +137,7 @@ def share_and_export(run: Run, test_input: tuple[float, ...], iteration: int) ->
         uploaded = st.session_state.get("table_upload")
         if refused and uploaded is not None and refused[0] == uploaded.file_id:
             message = share.escape_markdown(refused[1])
-            st.error(f"{message} Training still uses the last valid table.", icon="⚠️")
+            st.error(f"{message} Training still uses the last valid table.", icon=":material/warning:")
         a, b = st.columns(2)
         a.download_button(
             "Table (CSV)",

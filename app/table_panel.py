@@ -83,13 +83,16 @@ def table_editor() -> TruthTable:
         st.error(
             "Those table edits name rows or columns the table does not have, or add more than "
             f"{MAX_ROWS} rows: the editor shows the last valid table again.",
-            icon="⚠️",
+            icon=":material/warning:",
         )
     try:
         cells = [[None if pd.isna(v) else v for v in row] for row in edited.itertuples(index=False)]
         table = table_from_cells(list(edited.columns), cells)
     except TableError as error:
-        st.error(f"{share.escape_markdown(str(error))} Training still uses the last valid table.", icon="⚠️")
+        st.error(
+            f"{share.escape_markdown(str(error))} Training still uses the last valid table.",
+            icon=":material/warning:",
+        )
         return state.valid_table
     preset = setting("preset")
     if table != state.valid_table and preset != CUSTOM and table != PRESETS[preset].table:
@@ -112,7 +115,10 @@ def test_input_control(n_inputs: int) -> tuple[float, ...]:
     try:
         values = parse_inputs(text, n_inputs, "input")
     except BackpropError as error:
-        st.error(f"{share.escape_markdown(str(error))} Showing the last valid test input.", icon="⚠️")
+        st.error(
+            f"{share.escape_markdown(str(error))} Showing the last valid test input.",
+            icon=":material/warning:",
+        )
         last = st.session_state.valid_test_input
         return last if len(last) == n_inputs else (0.0,) * n_inputs
     st.session_state.valid_test_input = values

@@ -28,7 +28,7 @@ def guarded(view: str) -> Iterator[None]:
         yield
     except Exception:
         LOG.exception("The %s view could not be drawn", view)
-        st.error(f"{VIEW_FAILED} ({view})", icon="⚠️")
+        st.error(f"{VIEW_FAILED} ({view})", icon=":material/warning:")
 
 
 def settle_choice(key: str, options: Sequence[T], format_func: Callable[[T], str] = str) -> T:
@@ -61,7 +61,7 @@ def refused_notice(key: str, where: Any = None) -> None:
     elif isinstance(kept, float):
         kept = share.number_text(kept)
     text = f"{share.escape_markdown(message)} Using {share.escape_markdown(str(kept))}, the last valid value."
-    (where or st).error(text, icon="⚠️")
+    (where or st).error(text, icon=":material/warning:")
 
 
 def plotly_config() -> dict[str, object]:
