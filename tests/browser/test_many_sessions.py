@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from backprop.numbers import teaching_number
 from backprop.share import Experiment, decode, encode, share_url
 from backprop.table import TruthTable, get_preset, output_names
 from backprop.trainer import TrainConfig, train
@@ -53,7 +54,10 @@ def expected(exp: Experiment) -> dict[str, str]:
     shown = "[" + ", ".join(f"{v:g}" for v in exp.test_input) + "]"
     names = output_names(exp.table.n_outputs)
     values = run.predict(np.array([exp.test_input]))[0]
-    metrics = {"Iteration": f"{run.final.iteration:,}", "Loss E = ½·Σ(y − out)²": f"{run.final.loss:.3e}"}
+    metrics = {
+        "Iteration": f"{run.final.iteration:,}",
+        "Loss E = ½·Σ(y − out)²": teaching_number(run.final.loss),
+    }
     for name, value in zip(names, values, strict=True):
         label = f"Prediction for {shown}" if len(names) == 1 else f"Prediction {name} for {shown}"
         metrics[label] = f"{value:.8f}"

@@ -263,9 +263,15 @@ def number(page: Any, rng: random.Random) -> Outcome:
 
 
 def button(page: Any, rng: random.Random) -> Outcome:
+    """Train, Step, Reset or New seed: in the sidebar or in the bar on the page (the same callbacks)."""
     name = rng.choice(BUTTONS)
-    page.locator(SIDEBAR).get_by_role("button", name=name, exact=True).click()
-    return f"press {name}", SURE
+    if rng.random() < 0.5:
+        page.locator(SIDEBAR).get_by_role("button", name=name, exact=True).click()
+        return f"press {name}", SURE
+    bar = page.get_by_test_id("stMain").get_by_role("button", name=name, exact=True)
+    bar.scroll_into_view_if_needed()
+    bar.click()
+    return f"press {name} on the page", SURE
 
 
 def teaching_tabs(page: Any) -> Any:
