@@ -109,39 +109,87 @@ def explanation(arch: Architecture) -> str:
     return "\n\n".join([intro, "\n".join(steps), _descent(arch), charts_text(arch)])
 
 
-def _rose(losses: FloatArray) -> bool:
-    """Whether a run's recorded loss went up somewhere along the way (by more than 1 %)."""
+def _rises(losses: FloatArray, start: float) -> FloatArray:
+    """Where a recorded loss curve goes up: by more than 1 % of its last value, and by more than a
+    billionth of the starting loss (a loss already at rounding level, ~1e-30, jitters: that is no rise)."""
     finite = losses[np.isfinite(losses)]
-    return bool(np.any(finite[1:] > finite[:-1] * 1.01))
+    step = finite[1:] - finite[:-1]
+    return (step > 0.01 * finite[:-1]) & (step > 1e-9 * start)
+
+
+def _rose(losses: FloatArray, start: float) -> bool:
+    """Whether a run's recorded loss went up somewhere along the way."""
+    return bool(np.any(_rises(losses, start)))
+
+
+def _oscillates(losses: FloatArray, start: float) -> bool:
+    """Whether a run's loss was still going up and down at the end: at least two rises in the last
+    quarter of its recorded curve."""
+    finite = losses[np.isfinite(losses)]
+    return int(np.sum(_rises(finite[len(finite) * 3 // 4 :], start))) >= 2
+
+
+def _rates(rates: FloatArray, runs: list[int]) -> str:
+    """The learning rates of ``runs`` (indices into the ascending ``rates``), neighbours joined in
+    ranges: "lr 6.218–11.16 and 41.6–100"; more than three ranges read "between lr a and b"."""
+    n = teaching_number
+    groups: list[list[int]] = []
+    for r in runs:
+        if groups and r == groups[-1][-1] + 1:
+            groups[-1].append(r)
+        else:
+            groups.append([r])
+    if len(groups) > 3:
+        return f"between lr {n(rates[runs[0]])} and {n(rates[runs[-1]])}"
+    parts = [n(rates[g[0]]) if len(g) == 1 else f"{n(rates[g[0]])}–{n(rates[g[-1]])}" for g in groups]
+    return "lr " + (parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1])
 
 
 def sweep_caption(sweep: Sweep, learning_rate: float) -> str:
-    """What a learning-rate sweep shows, read from its runs: which step did best, and whether any step was
-    too large (a loss that rose on the way, or a weight that became infinite) or too small to get far."""
+    """What a learning-rate sweep shows, read from its runs: which step did best, and which steps were too
+    large (a loss that rose on the way and came back, one still going up and down at the end, one that
+    ended above where it started or reached an infinite weight) or too small to get far."""
     rates, finals = sweep.learning_rates, sweep.final_loss
     usable = np.where(np.isfinite(finals), finals, np.nan)
     best = int(np.nanargmin(usable))
     mine = int(np.flatnonzero(rates == learning_rate)[0])
     n = teaching_number
+    start = float(sweep.losses[mine, 0])  # every run starts from the same loss when they share a seed
+    starts = sweep.losses[:, 0]
     text = [
         f"{sweep.n_runs} runs of this table, network, seed and {sweep.config.n_iterations:,} iterations, one "
         f"per learning rate, trained together as one batch. Yours (lr {n(learning_rate)}) ends at "
         f"E = {n(finals[mine])}; the lowest final loss is E = {n(finals[best])} at lr {n(rates[best])}."
     ]
-    diverged = [r for r in range(sweep.n_runs) if sweep.status[r] == "non_finite"]
-    rose = [r for r in range(sweep.n_runs) if r not in diverged and _rose(sweep.losses[r])]
-    if diverged:
-        text.append(
-            f"{_units(len(diverged), 'run', 'runs')}, from lr {n(rates[diverged[0]])}, stopped because a "
-            "weight became infinite: too large a step diverges."
-        )
+    runs = range(sweep.n_runs)
+    infinite = [r for r in runs if sweep.status[r] == "non_finite"]
+    worse = [r for r in runs if r not in infinite and finals[r] > starts[r]]
+    settled = set(infinite) | set(worse)
+    bouncing = [r for r in runs if r not in settled and _oscillates(sweep.losses[r], starts[r])]
+    settled |= set(bouncing)
+    rose = [r for r in runs if r not in settled and _rose(sweep.losses[r], starts[r])]
     if rose:
         text.append(
-            f"In {_units(len(rose), 'run', 'runs')}, from lr {n(rates[rose[0]])}, the loss rose along the "
-            "way: the step overshot the valley and came back"
-            + (", yet the largest step still ended lowest." if best == sweep.n_runs - 1 else ".")
+            f"At {_rates(rates, rose)} the loss rose along the way, then settled: the step overshot the "
+            "valley" + (", yet the largest step still ended lowest." if best == sweep.n_runs - 1 else ".")
         )
-    if not diverged and not rose:
+    if bouncing:
+        text.append(
+            f"At {_rates(rates, bouncing)} the loss was still jumping up and down at the end: each step "
+            "overshoots the valley, back and forth (oscillation)."
+        )
+    if worse:
+        text.append(
+            f"At {_rates(rates, worse)} the run ended above the loss it started from "
+            + (f"(E = {n(start)})" if np.all(starts[worse] == start) else "")
+            + ": too large a step diverges."
+        )
+    if infinite:
+        text.append(
+            f"At {_rates(rates, infinite)} a weight became infinite and the run stopped: too large a step "
+            "diverges."
+        )
+    if not (rose or bouncing or worse or infinite):
         text.append(
             f"On this table a larger step kept helping up to lr {n(rates[-1])}: no run "
             "overshot in this many iterations."
@@ -149,6 +197,9 @@ def sweep_caption(sweep: Sweep, learning_rate: float) -> str:
             else f"Past lr {n(rates[best])} a larger step ended higher, though no run's loss "
             "rose along the way."
         )
-    if np.isfinite(finals[0]) and finals[0] > 10 * finals[best]:
-        text.append(f"The smallest step, lr {n(rates[0])}, barely moved: E = {n(finals[0])}.")
+    smallest = finals[0]
+    if np.isfinite(smallest) and smallest > 0.5 * starts[0]:
+        text.append(f"The smallest step, lr {n(rates[0])}, barely moved: E = {n(smallest)}.")
+    elif np.isfinite(smallest) and smallest > 10 * finals[best] + 1e-9 * starts[0]:
+        text.append(f"The smallest step, lr {n(rates[0])}, is slow: it ends at E = {n(smallest)}.")
     return " ".join(text)
