@@ -280,6 +280,16 @@ PRESETS: Mapping[str, Preset] = MappingProxyType(
             ),
             _three_input("majority", "y = 1 when at least two of x1, x2, x3 are 1 (x4 is the bias).", False),
             _three_input("parity3", "y = x1 XOR x2 XOR x3 (x4 is the bias): needs hidden units.", True),
+            Preset(
+                "overshoot",
+                "Too large a step: the notebook's rows with every input doubled (0 or 2, x3 the constant "
+                "bias input) and targets 0.2 and 0.8, so the best weights are finite. At lr 1 it "
+                "converges; the Learning-rate sweep tab shows larger steps overshoot (lr ≈ 2–3), oscillate "
+                "(≈ 4–25) and, from about lr 30, jump to where the sigmoid is flat and end worse than they "
+                "started.",
+                TruthTable([[0, 0, 2], [2, 2, 2], [2, 0, 2], [0, 2, 2]], [[0.2], [0.8], [0.8], [0.2]]),
+                (1.0, 0.0, 2.0),
+            ),
         )
     }
 )

@@ -58,6 +58,7 @@ def test_presets_separability() -> None:
         "half-adder": [False, True],  # the sum is XOR, the carry is AND
         "majority": [True],
         "parity3": [False],
+        "overshoot": [True],  # targets 0.2 and 0.8 sit on either side of 0.5
     }
 
 

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from backprop.errors import ConfigError
+from backprop.limits import MAX_LEARNING_RATE
 from backprop.network import make_params
 from backprop.sweep import MAX_RUNS, Sweep, grid, sweep
 from backprop.table import PRESETS, TruthTable
@@ -151,3 +152,60 @@ def test_bad_sweeps_are_config_errors_naming_the_field(kwargs: dict, field: str)
     with pytest.raises(ConfigError) as info:
         sweep(NOTEBOOK, TrainConfig(n_iterations=5), **kwargs)
     assert info.value.field == field
+
+
+# --- the overshoot preset: too large a step, seen in the page's sweep ---------------------------------
+
+
+def _page_grid() -> list[float]:
+    """The learning rates the page's sweep tab trains at lr 1: 64 from 0.01 to 100, log-spaced, and 1."""
+    return sorted({*np.geomspace(0.01, MAX_LEARNING_RATE, 64).tolist(), 1.0})
+
+
+def _rises(curve: np.ndarray, start: float) -> np.ndarray:
+    """Where a recorded loss curve goes up by more than 1 % (and more than rounding noise)."""
+    step = np.diff(curve)
+    return (step > 0.01 * curve[:-1]) & (step > 1e-9 * start)
+
+
+@pytest.fixture(scope="module")
+def overshoot_sweep() -> Sweep:
+    return sweep(PRESETS["overshoot"].table, TrainConfig(), _page_grid())
+
+
+def test_overshoot_preset_small_steps_descend_and_large_ones_overshoot_oscillate_and_diverge(
+    overshoot_sweep: Sweep,
+) -> None:
+    result = overshoot_sweep
+    start = result.losses[0, 0]
+    assert np.all(result.losses[:, 0] == start)  # one seed: every run starts at the same weights
+    assert all(status == "completed" for status in result.status)  # a sigmoid unit's weights stay finite
+    lrs = result.learning_rates
+    rose = np.array([_rises(curve, start).any() for curve in result.losses])
+    tail = len(result.iterations) * 3 // 4
+    bouncing = np.array([_rises(curve[tail:], start).sum() >= 2 for curve in result.losses])
+    worse = result.final_loss > start
+    converged = result.final_loss < 1e-12 * start
+    # up to lr 1 every loss falls all the way, and lr 1 fits the table
+    assert not rose[lrs <= 1].any() and converged[lrs == 1].all()
+    # overshoot: the loss rose on the way, yet the run converged
+    overshot = rose & converged
+    assert overshot.sum() >= 3
+    # oscillation: still going up and down over the last quarter of training, well below the start
+    oscillating = bouncing & ~worse
+    assert oscillating.sum() >= 5
+    # divergence: the largest steps end above the loss they started from
+    assert worse[-5:].all() and lrs[-1] == MAX_LEARNING_RATE
+    # ... in that order as the step grows
+    assert lrs[overshot].min() < lrs[oscillating].min() < lrs[worse].min()
+    assert lrs[overshot].max() < lrs[oscillating].min() and lrs[oscillating].max() < lrs[worse].min()
+
+
+def test_overshoot_preset_largest_step_jumps_to_where_the_sigmoid_is_flat(overshoot_sweep: Sweep) -> None:
+    result = overshoot_sweep
+    run = train(result.table, result.config_of(result.n_runs - 1))
+    first = run.history[1]
+    assert first.loss > 2 * run.history[0].loss  # the very first update overshoots
+    slope = run.final.output * (1 - run.final.output)
+    assert np.all(slope < 1e-6)  # every row on a flat part of the sigmoid: its gradient vanishes
+    assert run.final.loss > run.history[0].loss  # stuck worse than the start

@@ -289,6 +289,24 @@ def test_three_input_presets(name: str) -> None:
         assert y == float(rule(int(x[:3].sum()))), (name, x)
 
 
+def test_overshoot_preset_is_the_notebook_doubled_with_soft_targets_and_converges_at_lr_1() -> None:
+    from backprop.trainer import TrainConfig, train
+
+    notebook, preset = get_preset("notebook").table, get_preset("overshoot")
+    np.testing.assert_array_equal(preset.table.X, 2 * notebook.X)
+    np.testing.assert_allclose(preset.table.y, 0.2 + 0.6 * notebook.y)
+    assert preset.table.varying_inputs() == (0, 1)  # x3 is the constant bias input
+    run = train(preset.table, TrainConfig())  # the page's defaults: lr 1, 10,000 iterations, seed 0
+    assert run.status == "completed" and run.final.loss < 1e-20
+    np.testing.assert_allclose(run.final.output, preset.table.y, atol=1e-10)
+    # the targets are inside (0, 1), so the best weights are finite: training stops moving them
+    later = train(preset.table, TrainConfig(n_iterations=20_000))
+    np.testing.assert_allclose(later.final.params.weights[0], run.final.params.weights[0], atol=1e-9)
+    assert np.abs(run.final.params.weights[0]).max() < 5
+    for word in ("overshoot", "oscillate", "lr 1", "Learning-rate sweep"):
+        assert word in preset.description
+
+
 @pytest.mark.parametrize("name", list(PRESETS))
 def test_every_preset_is_consistent(name: str) -> None:
     preset = PRESETS[name]

@@ -8,7 +8,7 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.pagetest import APP, open_tab
+from tests.app.pagetest import APP, metric, open_tab
 
 TABS = ("Network", "Decision surface", "Per-row error", "Hidden layer", "Activations", "Learning-rate sweep")
 
@@ -171,6 +171,20 @@ def test_sweep_tab_highlights_the_chosen_learning_rate_and_matches_a_single_run(
     loss = float(re.search(r"Yours \(lr 2\) ends at E = ([0-9.e+-]+)", caption).group(1))
     shown = float(next(m.value for m in at.metric if m.label.startswith("Loss")))
     assert loss == pytest.approx(shown, rel=1e-2)
+
+
+def test_the_overshoot_preset_explains_itself_and_its_sweep_shows_too_large_a_step() -> None:
+    at = app("overshoot")
+    assert any("Too large a step" in c.value for c in at.caption)  # the description under the preset box
+    assert float(metric(at, "Loss")) < 1e-12  # lr 1 converges
+    open_tab(at, "Learning-rate sweep")
+    caption = next(c.value for c in at.caption if "runs of this table" in c.value)
+    for sentence in (
+        "rose along the way",
+        "still jumping up and down at the end",
+        "too large a step diverges",
+    ):
+        assert sentence in caption, caption
 
 
 def test_a_heavy_sweep_waits_for_a_click() -> None:
