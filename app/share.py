@@ -26,7 +26,9 @@ def load_shared_experiment() -> None:
         return
     raw = st.query_params.to_dict()
     decoded = share.decode(raw, max_iterations=APP_MAX_ITERATIONS)
-    if not decoded.from_link:
+    view, view_notices = share.read_view(raw, TEACHING_TABS)  # tab=sweep, chain=1: in the widgets' form
+    as_given = {key: raw[key] for key in share.VIEW_KEYS if key in raw}
+    if not decoded.from_link and view == as_given and "link_notices" not in state:
         state.link_loaded = True
         return
     experiment, config = decoded.experiment, decoded.experiment.config
@@ -34,13 +36,13 @@ def load_shared_experiment() -> None:
     n_iterations = config.n_iterations or TrainConfig().n_iterations
     at = 0 if config.n_iterations == 0 else experiment.at
     experiment = replace(experiment, config=replace(config, n_iterations=n_iterations), at=at)
-    link = {**share.encode(experiment), **{key: raw[key] for key in share.VIEW_KEYS if key in raw}}
+    link = {**share.encode(experiment), **view}
     if raw != link and "link_notices" not in state:  # once: the rewritten link reads back as itself
-        state.link_notices = decoded.notices
+        state.link_notices = decoded.notices + view_notices
         st.query_params.from_dict(link)
         st.rerun()
     state.link_loaded = True
-    notices = state.pop("link_notices", decoded.notices)
+    notices = state.pop("link_notices", decoded.notices + view_notices)
     apply_table(experiment.table, experiment.test_input, experiment.preset)
     set_setting("lr", config.learning_rate)
     set_setting("iterations", n_iterations)
@@ -63,10 +65,11 @@ def load_shared_experiment() -> None:
 
 
 def view_params() -> dict[str, str]:
-    """The view a link reopens, as the page's address bar holds it: the teaching tab and the chain rule."""
+    """The view a link reopens: the teaching tab by its short name (``tab=sweep``; the address bar holds
+    its label, which Streamlit writes there) and the chain rule."""
     state, view = st.session_state, {}
-    if state.get("tab") not in (None, TEACHING_TABS[0]):
-        view["tab"] = str(state.tab)
+    if state.get("tab") in TEACHING_TABS[1:]:
+        view["tab"] = share.tab_name(state.tab, TEACHING_TABS)
     if state.get("chain"):
         view["chain"] = "true"
         view |= {key: str(state[key]) for key in ("weight", "chain_view") if state.get(key) is not None}

@@ -11,7 +11,9 @@ CSV with ``;`` between lines: ``x1,x2,x3,y;0,0,1,0;1,1,1,1;1,0,1,1;0,1,1,0``. Nu
 
 Older links keep working: ``hidden=4,4`` (the hidden layers in one key), ``bias=1`` and a ``target`` without
 ``early_stop`` are still read. The page's view keys (``tab``, ``chain``, ``weight``, ``chain_view``,
-``share``) are known here but read by the page itself.
+``share``) are read by :func:`read_view` into the form the page's widgets hold: a tab is written by its
+short name (``tab=sweep``, see ``TAB_NAMES``) and read by that name or by its label, and ``chain=1`` is
+``chain=true``.
 
 Decoding never fails: a missing key takes its default silently; each bad or oversized value falls back to
 its default and adds a plain-text notice (user text in it is quoted and shortened) for the page to show.
@@ -57,6 +59,8 @@ SETTING_KEYS = (
 HAND_KEYS = ("table", "at")  # no widget of the page holds these: the page writes them itself
 OLD_KEYS = ("hidden",)  # read, never written
 VIEW_KEYS = ("tab", "chain", "weight", "chain_view", "share")  # the page's view, read by the page
+# The page's teaching tabs in a link, in the page's order: tab=sweep opens the learning-rate sweep.
+TAB_NAMES = ("network", "surface", "rows", "hidden", "activations", "sweep")
 QUERY_KEYS = (*SETTING_KEYS, "early_stop", "target", "input", "at", *OLD_KEYS)
 DEFAULT_UNITS = 4  # units in a hidden layer when a link does not say
 DEFAULT_TARGET = 0.001  # the early-stop loss when a link turns early stopping on without one
@@ -329,6 +333,59 @@ def decode(params: Mapping[str, object], max_iterations: int = MAX_ITERATIONS) -
         notices.append(f"Ignored unknown link parameters: {names}.")
     experiment = Experiment(preset, table, config, test_input, at)
     return Decoded(experiment, tuple(notices), from_link)
+
+
+def read_view(params: Mapping[str, object], tabs: Sequence[str]) -> tuple[dict[str, str], tuple[str, ...]]:
+    """A link's view keys in the form the page's widgets read, with a notice per value not used.
+
+    Parameters
+    ----------
+    params : query parameters; only ``VIEW_KEYS`` are read
+    tabs : the page's tab labels, in ``TAB_NAMES`` order
+
+    Returns
+    -------
+    ``tab`` as the open tab's label, read from its short name or its label in any case (left out for the
+    first tab, the default); ``chain`` and ``share`` as ``true`` when on (1, true, yes, on) and left out
+    when off; ``weight`` and ``chain_view`` as they are. An unknown tab or switch is left out, with a
+    notice.
+    """
+    if len(tabs) != len(TAB_NAMES):
+        raise ValueError(f"Expected {len(TAB_NAMES)} tab labels, got {len(tabs)}.")
+    raw = {str(k): _last(v) for k, v in params.items() if k in VIEW_KEYS}
+    view: dict[str, str] = {}
+    notices: list[str] = []
+    if "tab" in raw:
+        text = raw["tab"].strip().lower()
+        found = [
+            i
+            for i, (name, label) in enumerate(zip(TAB_NAMES, tabs, strict=True))
+            if text in (name, label.lower())
+        ]
+        if not found:
+            notices.append(
+                f"Link value tab={shown(raw['tab'])}: not one of {', '.join(TAB_NAMES)}; "
+                f"using {TAB_NAMES[0]}."
+            )
+        elif found[0] > 0:
+            view["tab"] = tabs[found[0]]
+    for key in ("chain", "weight", "chain_view", "share"):
+        if key not in raw:
+            continue
+        if key in ("weight", "chain_view"):
+            view[key] = raw[key]
+            continue
+        try:
+            if _bool(raw[key]):
+                view[key] = "true"
+        except _InvalidError:
+            notices.append(f"Link value {key}={shown(raw[key])}: not true or false; using false.")
+    return view, tuple(notices)
+
+
+def tab_name(label: str, tabs: Sequence[str]) -> str:
+    """The short name a link gives the tab with this label (``tabs`` in ``TAB_NAMES`` order)."""
+    return TAB_NAMES[list(tabs).index(label)]
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~$:&])")

@@ -12,13 +12,16 @@ from hypothesis import strategies as st
 from backprop.share import (
     MAX_TABLE_CHARS,
     QUERY_KEYS,
+    TAB_NAMES,
     Experiment,
     decode,
     decode_table,
     encode,
     encode_table,
     escape_markdown,
+    read_view,
     share_url,
+    tab_name,
     table_fits_link,
 )
 from backprop.table import PRESETS, TruthTable, get_preset
@@ -283,3 +286,46 @@ def test_a_link_leaves_out_the_choices_at_their_default_as_the_address_bar_does(
 def test_the_page_view_keys_are_known() -> None:
     decoded = decode({"lr": "0.5", "tab": "Sweep", "chain": "true", "weight": "w(x1→y)", "share": "true"})
     assert decoded.notices == () and decoded.experiment.config.learning_rate == 0.5
+
+
+# --- the view: short tab names, chain=1 -----------------------------------------------------------------
+
+LABELS = (
+    "Network",
+    "Decision surface",
+    "Per-row error",
+    "Hidden layer",
+    "Activations",
+    "Learning-rate sweep",
+)
+
+
+def test_view_tabs_are_read_by_short_name_or_label_and_written_by_short_name() -> None:
+    assert TAB_NAMES == ("network", "surface", "rows", "hidden", "activations", "sweep")
+    for name, label in zip(TAB_NAMES[1:], LABELS[1:], strict=True):
+        for written in (name, label, name.upper(), label.lower(), f" {name} "):
+            assert read_view({"tab": written}, LABELS) == ({"tab": label}, ()), written
+        assert tab_name(label, LABELS) == name
+    for first in ("network", "Network"):  # the first tab is the default: left out, as the page leaves it
+        assert read_view({"tab": first}, LABELS) == ({}, ())
+
+
+def test_view_switches_accept_1_and_leave_off_out() -> None:
+    link = {"chain": "1", "share": "yes", "weight": "w(x1→out)", "chain_view": "Matrix form", "lr": "2"}
+    view, notices = read_view(link, LABELS)
+    assert view == {"chain": "true", "share": "true", "weight": "w(x1→out)", "chain_view": "Matrix form"}
+    assert notices == ()
+    assert read_view({"chain": "0", "share": "false"}, LABELS) == ({}, ())
+    assert read_view({"chain": ["0", "true"]}, LABELS) == ({"chain": "true"}, ())  # the last of repeats
+
+
+def test_an_unknown_tab_or_switch_is_left_out_with_a_notice() -> None:
+    view, notices = read_view({"tab": "<b>nope</b>", "chain": "maybe", "share": "true"}, LABELS)
+    assert view == {"share": "true"}
+    assert notices == (
+        "Link value tab='<b>nope</b>': not one of network, surface, rows, hidden, activations, sweep; "
+        "using network.",
+        "Link value chain='maybe': not true or false; using false.",
+    )
+    with pytest.raises(ValueError, match="6 tab labels"):
+        read_view({"tab": "sweep"}, LABELS[:5])

@@ -8,10 +8,11 @@ from urllib.parse import parse_qs, urlsplit
 
 from streamlit.testing.v1 import AppTest
 
-from backprop.share import Experiment, decode, decode_table, encode, share_url
+from app.teaching import TEACHING_TABS
+from backprop.share import TAB_NAMES, Experiment, decode, decode_table, encode, share_url
 from backprop.table import TruthTable, get_preset, table_to_csv
 from backprop.trainer import TrainConfig, train
-from tests.app.pagetest import fresh, link, metric, shown_link
+from tests.app.pagetest import fresh, link, metric, plain, shown_link
 
 
 def query(url: str) -> dict[str, list[str]]:
@@ -165,3 +166,35 @@ def test_downloads_and_png_export_are_offered() -> None:
     assert config["toImageButtonOptions"]["format"] == "png"
     assert config.get("displayModeBar", True) is not False
     assert "toImage" not in config.get("modeBarButtonsToRemove", [])
+
+
+# --- prepared links reopen the exact view ----------------------------------------------------------------
+
+
+def test_a_prepared_link_opens_each_tab_by_its_short_name_and_the_chain_rule_with_chain_1() -> None:
+    for name, label in zip(TAB_NAMES, TEACHING_TABS, strict=True):
+        at = fresh(tab=name, chain="1")
+        assert not at.warning, name
+        assert at.session_state["tab"] == label and at.session_state["chain"] is True
+        # rewritten once in the form the widgets read: the tab's label (the first tab is the default)
+        assert at.query_params.get("tab") == (None if label == TEACHING_TABS[0] else label)
+        assert at.query_params["chain"] == "true"
+
+
+def test_the_shown_link_names_the_tab_briefly_and_reopens_the_same_view() -> None:
+    at = fresh(tab="Learning-rate sweep", lr="2")  # an older link: the tab by its label
+    assert not at.warning and at.session_state["tab"] == "Learning-rate sweep"
+    copied = shown_link(at)
+    assert query(copied)["tab"] == ["sweep"] and query(copied)["lr"] == ["2"]
+    other = fresh(**{key: values[-1] for key, values in query(copied).items()})
+    assert not other.warning
+    assert other.session_state["tab"] == "Learning-rate sweep" and other.session_state["lr"] == "2"
+    assert shown_link(other) == copied
+
+
+def test_a_link_to_an_unknown_tab_opens_the_first_with_a_notice() -> None:
+    at = fresh(tab="<img src=x>", lr="0.5")
+    assert at.session_state["tab"] == TEACHING_TABS[0]
+    (notice,) = [plain(w.value) for w in at.warning]
+    assert "tab='<img src=x>': not one of network, surface, rows, hidden, activations, sweep" in notice
+    assert "tab" not in at.query_params and at.query_params["lr"] == "0.5"
