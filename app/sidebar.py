@@ -77,8 +77,9 @@ def network_controls() -> None:
         list(ACTIVATIONS),
         key="activation",
         bind="query-params",
-        disabled=setting("layers") == 0,
-        help="Activation of the hidden units; the output unit is always a sigmoid.",
+        # never disabled: a disabled label is faded to 2.3:1, too faint to read; the help says when it applies
+        help="Activation of the hidden units, once there is a hidden layer; the output unit is always a "
+        "sigmoid.",
     )
     refused_notice("activation", bar)
     bar.checkbox(
@@ -116,7 +117,8 @@ def training_controls() -> None:
 
 
 ACTIONS = (
-    ("Train", on_train, "Train all iterations.", "primary"),
+    # no "primary" kind: its white text cannot reach 4.5:1 on the dark theme's accent (.streamlit/config.toml)
+    ("Train", on_train, "Train all iterations.", "secondary"),
     ("Step", on_step, "Apply exactly one more update to the iteration shown.", "secondary"),
     ("Reset", on_reset, "Back to the initial weights (iteration 0).", "secondary"),
     ("New seed", on_new_seed, "Draw new initial weights.", "secondary"),

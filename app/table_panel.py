@@ -70,7 +70,9 @@ def table_editor() -> TruthTable:
     state = st.session_state
     dropped = _pending_edits(f"table_editor_{state.table_version}")
     rows, columns = state.table_base, state.table_columns
-    frame = pd.DataFrame(rows, columns=columns, index=pd.RangeIndex(1, len(rows) + 1), dtype=float)
+    frame = pd.DataFrame(
+        rows, columns=columns, index=pd.RangeIndex(1, len(rows) + 1, name="row"), dtype=float
+    )
     edited = st.data_editor(
         frame,
         key=f"table_editor_{state.table_version}",
@@ -126,7 +128,7 @@ def test_input_control(n_inputs: int) -> tuple[float, ...]:
 
 
 def table_panel() -> tuple[TruthTable, tuple[float, ...]]:
-    st.subheader("Truth table")
+    st.header("Truth table")  # the level below the page title
     shape_controls()
     table = table_editor()
     return table, test_input_control(table.n_inputs)

@@ -379,7 +379,7 @@ class PageSequences(RuleBasedStateMachine):
         if key.startswith("units") and int(key[-1]) > self.layers:
             key, value = "layers", int(key[-1])  # no such slider yet: add the layer instead
         if key == "activation" and self.layers == 0:
-            key, value = "bias", not self.bias  # disabled without a hidden layer
+            key, value = "bias", not self.bias  # no effect without a hidden layer
         widget = {
             "layers": self.at.radio,
             "activation": self.at.selectbox,
