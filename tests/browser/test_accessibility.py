@@ -1,0 +1,111 @@
+"""Accessibility in a real browser: axe-core finds nothing on any teaching tab, light or dark, and the
+page's main controls work from the keyboard alone.
+
+axe-core (through axe-playwright-python's sync API) checks the rendered page: colour contrast, names and
+labels, table headers, heading order, ARIA. Every violation fails the test, whatever its impact; none is
+switched off. The app has no fixed base theme, so it follows the system: the dark case asks Chromium
+for a dark colour scheme.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from .conftest import VIEWPORT, wait_idle
+
+pytestmark = pytest.mark.browser
+
+NOTEBOOK_PREDICTION = "0.99993703"
+# The teaching tabs are the page's first tab list (the chain rule's tabs sit in a closed expander).
+TEACHING_TABS = '[data-testid="stTabs"] >> nth=0'
+PAGES = {
+    "default": "",  # the notebook's experiment: one sigmoid unit, no hidden layer
+    "xor": "?preset=xor&layers=1",  # a hidden layer: every tab has a figure to draw
+}
+# True once the script is idle, the open tab's panel is drawn and every chart on the page has its SVG.
+DRAWN = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (!app || app.getAttribute("data-test-script-state") !== "notRunning") return false;
+    const tab = document.querySelector('[data-testid="stTabs"] [role="tab"][aria-selected="true"]');
+    const panel = tab && document.getElementById(tab.getAttribute("aria-controls"));
+    if (!panel || !panel.querySelector('[data-testid="stElementContainer"]')) return false;
+    return [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(
+        chart => chart.querySelector(".js-plotly-plot .main-svg"));
+}"""
+NODES_SHOWN = 4  # per violation, in the failure message
+
+
+@pytest.fixture(scope="module")
+def axe() -> Any:
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError:
+        pytest.fail("axe-playwright-python is not installed (pip install -r requirements-dev.txt)")
+    return Axe()
+
+
+@pytest.fixture
+def themed_page(chromium_browser: Any, app_url: str, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A fresh page in the light or dark colour scheme (the test's `scheme` parameter), not yet loaded."""
+    context = chromium_browser.new_context(viewport=VIEWPORT, color_scheme=request.getfixturevalue("scheme"))
+    context.set_default_timeout(60_000)
+    yield context.new_page()
+    context.close()
+
+
+def wait_drawn(page: Any) -> None:
+    page.wait_for_function(DRAWN, timeout=60_000)
+
+
+def describe(found: list[tuple[str, dict[str, Any]]]) -> str:
+    """Each violation once, as its rule, impact and help with the first few offending nodes (their CSS
+    target, HTML and axe's summary), and the tabs it was found on."""
+    rules: dict[str, dict[str, Any]] = {}
+    for where, violation in found:
+        rule = rules.setdefault(violation["id"], {**violation, "nodes": {}, "where": []})
+        rule["where"].append(where)
+        for node in violation["nodes"]:
+            rule["nodes"].setdefault(str(node["target"]), node)
+    lines = []
+    for rule in rules.values():
+        nodes = list(rule["nodes"].values())
+        lines.append(
+            f"- {rule['id']} ({rule['impact']}): {rule['help']}; "
+            f"{len(nodes)} node(s), on {', '.join(rule['where'])}"
+        )
+        lines.append(f"  {rule['helpUrl']}")
+        for node in nodes[:NODES_SHOWN]:
+            lines.append(f"  * {node['target']}: {node['html'][:200]}")
+            summary = " ".join((node.get("failureSummary") or "").split())
+            if summary:
+                lines.append(f"    {summary[:300]}")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("preset", list(PAGES))
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_axe_violations_on_any_teaching_tab(
+    themed_page: Any, app_url: str, axe: Any, scheme: str, preset: str
+) -> None:
+    page = themed_page
+    page.goto(app_url + PAGES[preset])
+    wait_idle(page, "Iteration")
+    wait_drawn(page)
+    tabs = page.locator(TEACHING_TABS).get_by_role("tab")
+    names = [tabs.nth(i).inner_text().strip() for i in range(tabs.count())]
+    assert len(names) >= 6, f"expected the six teaching tabs, found {names}"
+    found: list[tuple[str, dict[str, Any]]] = []
+    for i, name in enumerate(names):
+        if i:  # the first tab is open on arrival
+            tabs.nth(i).click()
+            page.locator(TEACHING_TABS).get_by_role("tab", name=name, selected=True).wait_for()
+            wait_drawn(page)
+        results = axe.run(page)
+        found += [(name, violation) for violation in results.response["violations"]]
+    if found:
+        pytest.fail(
+            f"axe-core found violations ({scheme} theme, {preset} page):\n{describe(found)}", pytrace=False
+        )
