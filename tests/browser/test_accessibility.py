@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import VIEWPORT, wait_idle
+from .conftest import VIEWPORT, wait_for_metric, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -109,3 +109,57 @@ def test_no_axe_violations_on_any_teaching_tab(
         pytest.fail(
             f"axe-core found violations ({scheme} theme, {preset} page):\n{describe(found)}", pytrace=False
         )
+
+
+def expect(locator: Any) -> Any:
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(locator)
+
+
+MAX_TAB_PRESSES = 250  # the page has about 80 stops, and focus wraps around to the top
+
+
+def tab_to(page: Any, target: Any) -> int:
+    """Press Tab until `target` has the keyboard focus; return how many presses it took (fail if never)."""
+    for presses in range(1, MAX_TAB_PRESSES + 1):
+        page.keyboard.press("Tab")
+        if target.evaluate("el => el === document.activeElement"):
+            return presses
+    pytest.fail(f"{MAX_TAB_PRESSES} presses of Tab never reached {target}", pytrace=False)
+
+
+def page_button(page: Any, key: str) -> Any:
+    """A button of the bar beside the results (not its copy in the sidebar, nor a hidden copy that
+    Streamlit keeps of a wrapping row's buttons)."""
+    return page.locator(f".st-key-{key}_page button").filter(visible=True)
+
+
+def test_page_bar_and_tabs_work_from_the_keyboard(page: Any) -> None:
+    """Train, Step and Reset on the page bar: reached by Tab, pressed with Enter or Space. The teaching
+    tabs: reached by Tab, changed with the arrow keys."""
+    wait_idle(page, NOTEBOOK_PREDICTION)
+    page.locator("body").focus()
+    tab_to(page, page_button(page, "step"))
+    page.keyboard.press("Space")
+    wait_for_metric(page, "Iteration", "10,001")
+    tab_to(page, page_button(page, "reset"))
+    page.keyboard.press("Enter")
+    wait_for_metric(page, "Iteration", "0")
+    tab_to(page, page_button(page, "train"))
+    page.keyboard.press("Enter")
+    wait_for_metric(page, "Iteration", "10,000")
+
+    tabs = page.locator(TEACHING_TABS).get_by_role("tab")
+    tab_to(page, tabs.first)  # one stop for the tab list: the open tab
+    # the arrow keys move along the tabs and open the one they reach (WAI-ARIA automatic activation)
+    for key, name in (
+        ("ArrowRight", "Decision surface"),
+        ("ArrowRight", "Per-row error"),
+        ("ArrowLeft", "Decision surface"),
+    ):
+        page.keyboard.press(key)
+        tab = page.locator(TEACHING_TABS).get_by_role("tab", name=name)
+        expect(tab).to_be_focused()  # waits: React moves the focus on its next render
+        page.locator(TEACHING_TABS).get_by_role("tab", name=name, selected=True).wait_for()
+        wait_drawn(page)
