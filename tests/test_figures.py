@@ -24,6 +24,7 @@ from backprop.figures import (
     hidden_activation_figure,
     network_figure,
     row_error_figure,
+    shared_labels,
     summarises_hidden_layers,
     training_figure,
     training_traces,
@@ -113,9 +114,14 @@ def test_frames_are_named_by_iteration_and_carry_only_the_animated_traces(run: R
     for frame in fig["frames"]:
         assert frame["traces"] == list(roles.animated)
         assert len(frame["data"]) == len(roles.animated)
-        for change in frame["data"]:
-            assert set(change) <= {"type", "x", "y"}
         cursor, markers, loss_cursor, loss_marker, *rows = frame["data"]
+        for change in (cursor, markers, loss_cursor, loss_marker):
+            assert set(change) <= {"type", "x", "y"}
+        for change in rows:  # row points carry their labels (rows on one spot share one) and their sides
+            assert set(change) <= {"type", "x", "y", "text", "textposition"}
+            for z, out, side in zip(change["x"], change["y"], change.get("textposition", []), strict=True):
+                # towards the middle, never off the plot's edge or into its title
+                assert side == f"{'bottom' if out > 0.5 else 'top'} {'left' if z > 0 else 'right'}"
         it = int(frame["name"])
         assert cursor == {"type": "scatter", "x": [it, it]} == loss_cursor
         assert markers["x"] == [it] * len(roles.weights)
@@ -138,10 +144,13 @@ def test_slider_steps_and_buttons_animate_the_frames(run: Run) -> None:
     assert {s["method"] for s in slider["steps"]} == {"animate"}
     assert slider["active"] == len(names) - 1  # the last iteration by default
     (menu,) = fig["layout"]["updatemenus"]
-    play, pause = menu["buttons"]
-    assert "Play" in play["label"] and play["args"][0] is None and play["args"][1]["fromcurrent"]
-    assert "Pause" in pause["label"] and pause["args"][0] == [None]
-    assert not play["args"][1]["frame"]["redraw"]
+    play, fast, pause = menu["buttons"]
+    for button in (play, fast):
+        assert button["args"][0] is None and button["args"][1]["fromcurrent"]
+        assert not button["args"][1]["frame"]["redraw"]
+    assert "Play" in play["label"] and "Fast" in fast["label"] and "Pause" in pause["label"]
+    assert fast["args"][1]["frame"]["duration"] < play["args"][1]["frame"]["duration"]
+    assert pause["args"][0] == [None]
 
 
 # --- layout and traces ------------------------------------------------------------------------------
@@ -155,8 +164,11 @@ def test_trace_roles_names_and_axes_for_the_notebook(notebook_run: Run) -> None:
     assert roles.weights == (0, 1, 2) and roles.rows == (10,)
     assert [data[i]["name"] for i in roles.weights] == ["w(x1→out)", "w(x2→out)", "w(x3→out)"]
     assert data[roles.sigmoid]["name"] == "σ(z)" and data[roles.sigmoid_derivative]["line"]["dash"] == "dash"
-    assert data[roles.rows[0]]["text"] == ["1", "2", "3", "4"]
-    assert "text" in data[roles.rows[0]]["mode"]  # few rows: labelled with their numbers
+    # few rows: labelled with their numbers; trained, rows 1 and 4 sit at out ≈ 0 and rows 2 and 3 at
+    # out ≈ 1, so each pair shares one label instead of printing "14" and "23"
+    assert data[roles.rows[0]]["text"] == ["rows 1, 4", "rows 2, 3", "", ""]
+    assert "text" in data[roles.rows[0]]["mode"]
+    assert data[roles.rows[0]]["customdata"][3] == [4, 0]  # hover still names each row and its target
     axes = [(d.get("xaxis", "x"), d.get("yaxis", "y")) for d in data]
     assert set(axes[: roles.weight_markers + 1]) == {("x", "y")}
     assert set(axes[roles.loss : roles.loss_marker + 1]) == {("x2", "y2")}
@@ -392,11 +404,19 @@ def test_largest_network_and_table_stay_under_the_payload_budget(large_run: Run)
     go.Figure(fig.to_dict())
 
 
+def test_row_points_on_one_spot_share_one_label() -> None:
+    x = np.array([-4.6, 4.7, 4.8, -4.8, 0.0, np.nan])
+    y = np.array([0.01, 0.99, 0.992, 0.008, 0.5, np.nan])
+    assert shared_labels(x, y, (12.0, 1.16)) == ["rows 1, 4", "rows 2, 3", "", "", "5", "6"]
+    apart = shared_labels(np.array([-5.0, 0.0, 5.0]), np.array([0.0, 0.5, 1.0]), (12.0, 1.16))
+    assert apart == ["1", "2", "3"]
+
+
 def test_a_single_snapshot_run_still_makes_a_figure() -> None:
     run = train(PRESETS["notebook"].table, TrainConfig(n_iterations=0))
     fig = spec(training_figure(run))
     assert [f["name"] for f in fig["frames"]] == ["0"]
-    assert fig["layout"]["sliders"][0]["active"] == 0
+    assert not fig["layout"].get("sliders") and not fig["layout"].get("updatemenus")  # nothing to play
     low, high = fig["layout"]["xaxis"]["range"]
     assert low < 0 < high
 

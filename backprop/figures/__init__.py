@@ -21,7 +21,7 @@ the result validates. This package is the only part of ``backprop`` that imports
 """
 
 from backprop.figures.comparison import activation_comparison_figure
-from backprop.figures.controls import CONTROLS_PX, FRAME_MS, VIEW_CONTROLS_Y
+from backprop.figures.controls import CONTROLS_PX, FAST_MS, FRAME_MS, VIEW_CONTROLS_Y
 from backprop.figures.diagram import EDGE_MAX_WIDTH, EDGE_WIDTHS, NETWORK_VALUE_BUDGET, network_figure
 from backprop.figures.frames import (
     FRAME_NUMBER_BUDGET,
@@ -35,6 +35,7 @@ from backprop.figures.layout import COLORBAR_PX
 from backprop.figures.row_error import ERROR_FLOOR, row_error_figure
 from backprop.figures.style import (
     DASHES,
+    DESKTOP,
     FLAT_RING,
     FONT_SIZE,
     GRID,
@@ -45,15 +46,18 @@ from backprop.figures.style import (
     NODE_FILL,
     NODE_TEXT,
     PALETTE,
+    PHONE,
     POSITIVE,
+    PRESENTER_FONT,
     ROW_SYMBOLS,
     SMALL_FONT_SIZE,
     TARGET_ZERO,
     UIREVISION,
+    Fit,
 )
 from backprop.figures.surface import SURFACE_GRID, SURFACE_RANGE, decision_surface_figure
 from backprop.figures.sweep import sweep_figure
-from backprop.figures.training import TrainingTraces, training_figure, training_traces
+from backprop.figures.training import TrainingTraces, shared_labels, training_figure, training_traces
 from backprop.figures.weights import (
     MAX_INDIVIDUAL_WEIGHTS,
     WeightSeries,
@@ -66,9 +70,11 @@ __all__ = [
     "COLORBAR_PX",
     "CONTROLS_PX",
     "DASHES",
+    "DESKTOP",
     "EDGE_MAX_WIDTH",
     "EDGE_WIDTHS",
     "ERROR_FLOOR",
+    "FAST_MS",
     "FLAT_RING",
     "FONT_SIZE",
     "FRAME_MS",
@@ -85,7 +91,9 @@ __all__ = [
     "NODE_FILL",
     "NODE_TEXT",
     "PALETTE",
+    "PHONE",
     "POSITIVE",
+    "PRESENTER_FONT",
     "ROW_SYMBOLS",
     "SATURATED_SLOPE",
     "SMALL_FONT_SIZE",
@@ -94,6 +102,7 @@ __all__ = [
     "TARGET_ZERO",
     "UIREVISION",
     "VIEW_CONTROLS_Y",
+    "Fit",
     "TrainingTraces",
     "WeightSeries",
     "activation_comparison_figure",
@@ -103,6 +112,7 @@ __all__ = [
     "hidden_activation_figure",
     "network_figure",
     "row_error_figure",
+    "shared_labels",
     "summarises_hidden_layers",
     "sweep_figure",
     "training_figure",

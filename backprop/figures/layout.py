@@ -9,9 +9,9 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from backprop.figures.controls import CONTROLS_PX, VIEW_CONTROLS_Y
+from backprop.figures.controls import CONTROLS_PX, VIEW_CONTROLS_Y, place_controls
 from backprop.figures.frames import Frames
-from backprop.figures.style import FONT_SIZE, GRID, SMALL_FONT_SIZE, UIREVISION
+from backprop.figures.style import DESKTOP, FONT_SIZE, GRID, SMALL_FONT_SIZE, UIREVISION, Fit
 
 Spec = dict[str, Any]
 
@@ -31,23 +31,28 @@ def figure(data: list[Spec], layout: Spec, frames: list[Spec] | None = None) -> 
 
 
 def axis(
-    domain: tuple[float, float], anchor: str, title: str, value_range: list[float], **extra: Any
+    domain: tuple[float, float],
+    anchor: str,
+    title: str,
+    value_range: list[float],
+    fit: Fit = DESKTOP,
+    **extra: Any,
 ) -> Spec:
     """A fixed-range axis on ``domain`` of the paper, anchored to ``anchor``."""
     return {
         "domain": list(domain),
         "anchor": anchor,
-        "title": {"text": title, "font": {"size": FONT_SIZE}},
+        "title": {"text": title, "font": {"size": fit.font}},
         "range": value_range,
         "autorange": False,
         "gridcolor": GRID,
         "zerolinecolor": GRID,
-        "tickfont": {"size": SMALL_FONT_SIZE},
+        "tickfont": {"size": fit.small_font},
         **extra,
     }
 
 
-def title(text: str, x: float, y: float) -> Spec:
+def title(text: str, x: float, y: float, size: int = FONT_SIZE, **extra: Any) -> Spec:
     """A subplot's title: an annotation centred on ``x`` just above ``y`` (paper coordinates)."""
     return {
         "text": text,
@@ -58,14 +63,15 @@ def title(text: str, x: float, y: float) -> Spec:
         "xanchor": "center",
         "yanchor": "bottom",
         "showarrow": False,
-        "font": {"size": FONT_SIZE},
+        "font": {"size": size},
+        **extra,
     }
 
 
-def legend_margin(labels: Sequence[str]) -> int:
+def legend_margin(labels: Sequence[str], size: int = SMALL_FONT_SIZE) -> int:
     """A right margin, in px, wide enough for a vertical legend of ``labels`` beside the plots. Plotly
     widens a margin that a legend overflows, but only by drawing the whole figure a second time."""
-    return 80 + round(0.43 * SMALL_FONT_SIZE * max(len(label) for label in labels))
+    return round(80 * size / SMALL_FONT_SIZE) + round(0.43 * size * max(len(label) for label in labels))
 
 
 def legend_above() -> Spec:
@@ -105,6 +111,7 @@ def _fit_margins(layout: Spec, data: list[Spec]) -> Spec:
     if layout.get("sliders"):
         below = CONTROLS_PX - VIEW_CONTROLS_Y * (layout["height"] - margin["t"])
         margin["b"] = math.ceil(below / (1 - VIEW_CONTROLS_Y))
+        place_controls(layout, VIEW_CONTROLS_Y, layout["height"] - margin["t"] - margin["b"])
     return layout
 
 

@@ -52,11 +52,15 @@ def finite_span(*arrays: FloatArray) -> tuple[float, float]:
 
 
 def padded(low: float, high: float, fraction: float, minimum: float) -> list[float]:
-    """``[low, high]`` widened by ``fraction`` of its span on each side (``minimum`` if it is empty)."""
+    """``[low, high]`` widened by ``fraction`` of its span on each side, and to a span of at least
+    ``2 * minimum`` (about its middle): a range that hardly changes would otherwise get tick labels so
+    long ("0.1250001") that they spill out of their plot."""
     span = high - low
     if not np.isfinite(span):
         return [low, high]
-    pad = span * fraction if span > 0 else max(minimum, 0.05 * max(abs(low), abs(high)))
+    pad = span * fraction
+    if span + 2 * pad < 2 * minimum:
+        pad = max(minimum - span / 2, 0.05 * max(abs(low), abs(high)) if span == 0 else 0.0)
     return [low - pad, high + pad]
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
+
 # Okabe–Ito, with grey in place of black so every colour reads on light and dark backgrounds.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#999999")
 DASHES = ("solid", "dash", "dot", "dashdot")
@@ -22,3 +25,22 @@ FLAT_RING = PALETTE[5]  # Okabe–Ito reddish purple: rings around saturated or 
 # Opaque light nodes with dark text: edges pass behind them, and they read on light and dark themes.
 NODE_FILL = "#E6E6E6"
 NODE_TEXT = "#222222"
+
+
+@dataclass(frozen=True)
+class Fit:
+    """How a figure fits the space the page gives it: how its panels are arranged and its text sizes (px).
+
+    ``grid``: side by side on two rows (a desktop column); ``stack``: one panel under the other (a
+    phone); ``row``: every panel on one short row, for a projector (presenter mode).
+    """
+
+    arrangement: Literal["grid", "stack", "row"] = "grid"
+    font: int = FONT_SIZE
+    small_font: int = SMALL_FONT_SIZE
+
+
+DESKTOP = Fit()
+PHONE = Fit("stack", 14, 12)
+# Presenter mode: every chart text at least 20 px, read from the back of a lecture room.
+PRESENTER_FONT = 20

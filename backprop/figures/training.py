@@ -15,19 +15,19 @@ import plotly.graph_objects as go
 from numpy.typing import NDArray
 
 from backprop.activations import sigmoid
-from backprop.figures.controls import controls
+from backprop.figures.controls import controls, place_controls
 from backprop.figures.frames import MAX_FRAMES, Frames, line_indices, training_frames
 from backprop.figures.layout import axis, figure, legend_margin, title
 from backprop.figures.plotted import as_list, curve_grid, finite_span, loss_floor, padded, round_sig
 from backprop.figures.style import (
-    FONT_SIZE,
+    DESKTOP,
     LOSS_COLOUR,
     MAX_LABELLED_ROWS,
     NEUTRAL,
     PALETTE,
     ROW_SYMBOLS,
-    SMALL_FONT_SIZE,
     UIREVISION,
+    Fit,
 )
 from backprop.figures.weights import series_layout, series_styles, series_values, summarises_hidden_layers
 from backprop.naming import unit_names
@@ -37,12 +37,9 @@ from backprop.trainer import Run
 FloatArray = NDArray[np.float64]
 Spec = dict[str, Any]
 
-# Subplot grid: weights top left, loss top right, sigmoid along the bottom.
-_TOP = (0.60, 1.0)
-_BOTTOM = (0.0, 0.44)
-_LEFT = (0.0, 0.44)
-_RIGHT = (0.56, 1.0)
 _CURSOR = {"color": NEUTRAL, "width": 1.5, "dash": "dot"}
+# Row points closer than these fractions of the axes' spans share one label ("rows 2, 3").
+_SAME_SPOT = (0.04, 0.06)
 
 
 @dataclass(frozen=True)
@@ -218,7 +215,46 @@ def _loss_panel(p: _Plotted, it: int, active: int, loss_range: list[float]) -> l
     ]
 
 
-def _sigmoid_panel(run: Run, p: _Plotted, active: int, z_half: float) -> list[Spec]:
+def shared_labels(x: FloatArray, y: FloatArray, spans: tuple[float, float]) -> list[str]:
+    """Labels for row points at ``(x, y)``: a row's number, or one label for rows drawn on the same spot
+    ("rows 1, 4" on the first of them, nothing on the others), never two numbers printed on top of each
+    other (read as "14"). Points are on the same spot when they are closer than ``_SAME_SPOT`` of the
+    axes' ``spans``; a non-finite point is never on anyone's spot."""
+    n = len(x)
+    group = list(range(n))
+    near_x, near_y = _SAME_SPOT[0] * spans[0], _SAME_SPOT[1] * spans[1]
+    finite = np.isfinite(x) & np.isfinite(y)
+    for i in np.flatnonzero(finite):
+        for j in np.flatnonzero(finite[:i]):
+            if abs(x[i] - x[j]) < near_x and abs(y[i] - y[j]) < near_y:
+                group[i] = group[j]
+                break
+    labels = []
+    for i in range(n):
+        members = [r for r in range(n) if group[r] == i]
+        if group[i] != i:
+            labels.append("")
+        elif len(members) == 1:
+            labels.append(str(i + 1))
+        else:
+            labels.append("rows " + ", ".join(str(r + 1) for r in members))
+    return labels
+
+
+def _row_labels(p: _Plotted, f: int, j: int, z_half: float) -> list[str]:
+    return shared_labels(p.Z[f, :, j], p.OUT[f, :, j], (2 * z_half, 1.16))
+
+
+def _label_sides(z: FloatArray, out: FloatArray) -> list[str]:
+    """Where each row label sits: towards the middle of the plot from its point (left of a point at
+    z > 0, below a point at out > 0.5), so that no label runs off the plot's edge or into its title."""
+    return [
+        f"{'bottom' if o > 0.5 else 'top'} {'left' if v > 0 else 'right'}"
+        for v, o in zip(np.nan_to_num(z), np.nan_to_num(out), strict=True)
+    ]
+
+
+def _sigmoid_panel(run: Run, p: _Plotted, active: int, z_half: float, fit: Fit) -> list[Spec]:
     """σ(z), σ′(z) and one trace of row points ``(z, out)`` per output unit at frame ``active``."""
     table = run.table
     zs = curve_grid(z_half)
@@ -245,6 +281,7 @@ def _sigmoid_panel(run: Run, p: _Plotted, active: int, z_half: float) -> list[Sp
         )
     outputs = unit_names(run.arch)[-1]
     labelled = table.n_rows <= MAX_LABELLED_ROWS
+    rows = np.arange(1, table.n_rows + 1)
     for j, out_name in enumerate(outputs):
         data.append(
             {
@@ -256,10 +293,10 @@ def _sigmoid_panel(run: Run, p: _Plotted, active: int, z_half: float) -> list[Sp
                 "xaxis": "x3",
                 "yaxis": "y3",
                 "mode": "markers+text" if labelled else "markers",
-                "text": [str(r) for r in range(1, table.n_rows + 1)],
-                "textposition": "top left" if j % 2 else "top right",
-                "textfont": {"size": SMALL_FONT_SIZE},
-                "customdata": table.y[:, j].tolist(),
+                "text": _row_labels(p, active, j, z_half) if labelled else None,
+                "textposition": _label_sides(p.Z[active, :, j], p.OUT[active, :, j]),
+                "textfont": {"size": fit.small_font},
+                "customdata": np.column_stack([rows, table.y[:, j]]).tolist(),
                 "marker": {
                     "color": PALETTE[j],
                     "symbol": ROW_SYMBOLS[j % len(ROW_SYMBOLS)],
@@ -267,18 +304,19 @@ def _sigmoid_panel(run: Run, p: _Plotted, active: int, z_half: float) -> list[Sp
                     "line": {"color": NEUTRAL, "width": 1},
                 },
                 "legend": "legend2",
-                "hovertemplate": "row %{text}<br>z = %{x:.4g}<br>"
+                "hovertemplate": "row %{customdata[0]}<br>z = %{x:.4g}<br>"
                 + out_name
-                + " = %{y:.5f}<br>target %{customdata}<extra></extra>",
+                + " = %{y:.5f}<br>target %{customdata[1]}<extra></extra>",
             }
         )
     return data
 
 
-def _frame_specs(run: Run, p: _Plotted, frames: Frames) -> list[Spec]:
+def _frame_specs(run: Run, p: _Plotted, frames: Frames, z_half: float) -> list[Spec]:
     """One frame per snapshot of ``frames``, changing only ``training_traces(run.arch).animated``."""
     animated = list(training_traces(run.arch).animated)
     n_series = p.W.shape[0]
+    labelled = run.table.n_rows <= MAX_LABELLED_ROWS
     specs: list[Spec] = []
     for f, it in enumerate(frames.iterations):
         changes: list[Spec] = [
@@ -287,66 +325,182 @@ def _frame_specs(run: Run, p: _Plotted, frames: Frames) -> list[Spec]:
             {"type": "scatter", "x": [it, it]},
             {"type": "scatter", "x": [it], "y": [float(p.E[f])]},
         ]
-        changes += [
-            {"type": "scatter", "x": as_list(p.Z[f, :, j]), "y": as_list(p.OUT[f, :, j])}
-            for j in range(run.arch.n_outputs)
-        ]
+        for j in range(run.arch.n_outputs):
+            points: Spec = {"type": "scatter", "x": as_list(p.Z[f, :, j]), "y": as_list(p.OUT[f, :, j])}
+            if labelled:
+                points["text"] = _row_labels(p, f, j, z_half)
+                points["textposition"] = _label_sides(p.Z[f, :, j], p.OUT[f, :, j])
+            changes.append(points)
         specs.append({"name": str(it), "data": changes, "traces": animated})
     return specs
 
 
-def _layout(run: Run, data: list[Spec], frames: Frames, ranges: dict[str, list[float]]) -> Spec:
-    """Three subplots with fixed ``ranges`` (by axis), their titles, legends and the controls."""
+@dataclass(frozen=True)
+class _Arrangement:
+    """Where the three panels sit (paper domains), their titles, the legends and the controls."""
+
+    height: int
+    margin: Spec
+    weights: tuple[tuple[float, float], tuple[float, float]]  # (x domain, y domain)
+    loss: tuple[tuple[float, float], tuple[float, float]]
+    sigmoid: tuple[tuple[float, float], tuple[float, float]]
+    titles: tuple[str, str, str]
+    legend: Spec
+    legend2: Spec
+    controls_top: float  # paper fraction of the plot height where the Play buttons hang
+    slider_top: float | None = None  # None: one button row under the buttons
+    sigmoid_axes: tuple[str, str] = ("net input z of the output unit", "out = σ(z)")
+
+
+def _grid(weights_title: str, legend_labels: list[str], fit: Fit) -> _Arrangement:
+    """A desktop column: weights and loss side by side, the sigmoid along the bottom, legends right."""
+    height, margin = 900, {"l": 80, "r": legend_margin(legend_labels, fit.small_font), "t": 60, "b": 200}
+    plot = height - margin["t"] - margin["b"]
+    top, bottom = (0.60, 1.0), (0.0, 0.44)
+    return _Arrangement(
+        height=height,
+        margin=margin,
+        weights=((0.0, 0.44), top),
+        loss=((0.56, 1.0), top),
+        sigmoid=((0.0, 1.0), bottom),
+        titles=(
+            weights_title,
+            "Loss E = ½·Σ(y − out)²",
+            "Output unit: σ(z) and σ′(z) = σ(1 − σ); the points are the training rows at (z, out)",
+        ),
+        legend={},
+        legend2={"x": 0.01, "y": bottom[1] - 0.01, "xanchor": "left", "yanchor": "top"},
+        controls_top=-62 / plot,
+    )
+
+
+def _legend_lines(labels: list[str], fit: Fit, width_px: float = 330) -> int:
+    """About how many lines a horizontal legend of ``labels`` takes in ``width_px`` (plotly wraps it)."""
+    lines, used = 1, 0.0
+    for label in labels:
+        entry = 44 + 0.55 * fit.small_font * len(label)
+        if used and used + entry > width_px:
+            lines, used = lines + 1, 0.0
+        used += entry
+    return lines
+
+
+def _stack(weights_title: str, legend_labels: list[str], fit: Fit) -> _Arrangement:
+    """A phone: weights, loss and sigmoid one under the other, the weights' legend above them and the
+    sigmoid's inside its empty top left corner (σ is low there)."""
+    line = 1.45 * fit.small_font
+    top_px = round(12 + line * (1 + _legend_lines(legend_labels, fit)))  # the legend with its title
+    panels = (220, 170, 240)  # weights, loss, sigmoid
+    gap = round(3 * line + 2.4 * fit.font)  # tick labels and axis title, then the next panel's title
+    plot = sum(panels) + 2 * gap
+    margin = {"l": 64, "r": 16, "t": top_px, "b": 210}
+    y_sig = (0.0, panels[2] / plot)
+    y_loss = ((panels[2] + gap) / plot, (panels[2] + gap + panels[1]) / plot)
+    y_w = (1.0 - panels[0] / plot, 1.0)
+    return _Arrangement(
+        height=plot + margin["t"] + margin["b"],
+        margin=margin,
+        weights=((0.0, 1.0), y_w),
+        loss=((0.0, 1.0), y_loss),
+        sigmoid=((0.0, 1.0), y_sig),
+        titles=("", "Loss E = ½·Σ(y − out)²", "Output unit: the rows at (z, σ(z))"),
+        legend={"orientation": "h", "x": 0.0, "y": 1.0, "xanchor": "left", "yanchor": "bottom"},
+        legend2={"x": 0.01, "y": y_sig[1] - 0.01, "xanchor": "left", "yanchor": "top"},
+        controls_top=-(fit.font * 4.4) / plot,
+    )
+
+
+def _row(weights_title: str, legend_labels: list[str], fit: Fit) -> _Arrangement:
+    """A projector: the three panels on one short row, Play above them and the slider below."""
+    buttons_px = round(2.4 * fit.small_font)
+    margin = {
+        "l": round(4 * fit.font),
+        "r": legend_margin(legend_labels, fit.small_font),
+        "t": buttons_px + round(2.2 * fit.font),
+        "b": round(3.4 * fit.font) + round(4.2 * fit.font),
+    }
+    height = 540
+    plot = height - margin["t"] - margin["b"]
+    full = (0.0, 1.0)
+    return _Arrangement(
+        height=height,
+        margin=margin,
+        weights=((0.0, 0.25), full),
+        loss=((0.37, 0.61), full),
+        sigmoid=((0.73, 1.0), full),
+        titles=(weights_title, "Loss E", "Rows on σ(z)"),
+        sigmoid_axes=("net input z", ""),
+        legend={"x": 1.02, "y": 1.0, "xanchor": "left", "yanchor": "top"},
+        legend2={"x": 1.02, "y": 0.0, "xanchor": "left", "yanchor": "bottom"},
+        controls_top=(margin["t"] - 4) / plot + 1.0,
+        slider_top=-(3.2 * fit.font) / plot,
+    )
+
+
+def _log_ticks(log_range: list[float]) -> Spec:
+    """A log axis labelled at powers of ten only when it spans two decades or more (at least two
+    labels); a shorter one keeps plotly's 2 and 5 between them, or it would have too few."""
+    ticks: Spec = {"type": "log", "exponentformat": "power"}
+    if log_range[1] - log_range[0] >= 2:
+        ticks["dtick"] = 1
+    return ticks
+
+
+_ARRANGEMENTS = {"grid": _grid, "stack": _stack, "row": _row}
+
+
+def _layout(run: Run, data: list[Spec], frames: Frames, ranges: dict[str, list[float]], fit: Fit) -> Spec:
+    """Three subplots with fixed ``ranges`` (by axis), arranged as ``fit`` says, with their titles,
+    legends and the controls."""
     summarised = summarises_hidden_layers(run.arch)
     weights_title = "Weights (hidden layers: ‖W‖)" if summarised else "Weights"
     legend_labels = [name for name, *_ in series_layout(run.arch)] + [
         t["legendgrouptitle"]["text"] for t in data if "legendgrouptitle" in t
     ]
-    buttons, sliders = controls(frames.iterations, frames.active)
-    return {
-        "height": 880,
-        "margin": {"l": 80, "r": legend_margin(["Weights", *legend_labels]), "t": 60, "b": 170},
-        "font": {"size": FONT_SIZE},
+    a = _ARRANGEMENTS[fit.arrangement](weights_title, [weights_title, *legend_labels], fit)
+    buttons, sliders = controls(frames.iterations, frames.active, fit)
+    plot = a.height - a.margin["t"] - a.margin["b"]
+    (wx, wy), (lx, ly), (sx, sy) = a.weights, a.loss, a.sigmoid
+    titled = [
+        title(text, sum(x) / 2, y[1], fit.font)
+        for text, (x, y) in zip(a.titles, (a.weights, a.loss, a.sigmoid), strict=True)
+        if text
+    ]
+    layout: Spec = {
+        "height": a.height,
+        "margin": a.margin,
+        "font": {"size": fit.font},
         "paper_bgcolor": "rgba(0,0,0,0)",
         "plot_bgcolor": "rgba(0,0,0,0)",
         "hovermode": "closest",
-        "hoverlabel": {"font": {"size": SMALL_FONT_SIZE}},
+        "hoverlabel": {"font": {"size": fit.small_font}},
         "uirevision": UIREVISION,
         "legend": {
-            "font": {"size": SMALL_FONT_SIZE},
-            "title": {"text": "Weights", "font": {"size": FONT_SIZE}},
-            "grouptitlefont": {"size": SMALL_FONT_SIZE},
+            "font": {"size": fit.small_font},
+            "title": {"text": weights_title, "font": {"size": fit.font}},
+            "grouptitlefont": {"size": fit.small_font},
+            **a.legend,
         },
-        "legend2": {
-            "font": {"size": SMALL_FONT_SIZE},
-            "x": 0.01,
-            "y": _BOTTOM[1] - 0.01,
-            "xanchor": "left",
-            "yanchor": "top",
-            "bgcolor": "rgba(128, 128, 128, 0.12)",
-        },
-        "xaxis": axis(_LEFT, "y", "iteration", ranges["x"]),
-        "yaxis": axis(_TOP, "x", "value", ranges["w"]),
-        "xaxis2": axis(_RIGHT, "y2", "iteration", list(ranges["x"]), matches="x"),
-        "yaxis2": axis(_TOP, "x2", "", ranges["loss"], type="log", exponentformat="power"),
-        "xaxis3": axis((0.0, 1.0), "y3", "net input z of the output unit", ranges["z"]),
-        "yaxis3": axis(_BOTTOM, "x3", "out = σ(z)", [-0.08, 1.08]),
-        "annotations": [
-            title(weights_title, sum(_LEFT) / 2, _TOP[1]),
-            title("Loss E = ½·Σ(y − out)²", sum(_RIGHT) / 2, _TOP[1]),
-            title(
-                "Output unit: σ(z) and σ′(z) = σ(1 − σ); the points are the training rows at (z, out)",
-                0.5,
-                _BOTTOM[1],
-            ),
-        ],
+        "legend2": {"font": {"size": fit.small_font}, "bgcolor": "rgba(128, 128, 128, 0.12)", **a.legend2},
+        "xaxis": axis(wx, "y", "iteration", ranges["x"], fit),
+        "yaxis": axis(wy, "x", "value", ranges["w"], fit),
+        "xaxis2": axis(lx, "y2", "iteration", list(ranges["x"]), fit, matches="x"),
+        "yaxis2": axis(ly, "x2", "", ranges["loss"], fit, **_log_ticks(ranges["loss"])),
+        "xaxis3": axis(sx, "y3", a.sigmoid_axes[0], ranges["z"], fit),
+        "yaxis3": axis(sy, "x3", a.sigmoid_axes[1], [-0.08, 1.08], fit),
+        "annotations": titled,
         "updatemenus": buttons,
         "sliders": sliders,
     }
+    place_controls(layout, a.controls_top, plot, fit)
+    if a.slider_top is not None:
+        for slider in sliders:
+            slider["y"] = a.slider_top
+    return layout
 
 
 def training_figure(
-    run: Run, selected_iteration: int | None = None, max_frames: int = MAX_FRAMES
+    run: Run, selected_iteration: int | None = None, max_frames: int = MAX_FRAMES, fit: Fit = DESKTOP
 ) -> go.Figure:
     """Weights, loss and the output sigmoid of a run, animated together over its recorded history.
 
@@ -356,6 +510,8 @@ def training_figure(
     selected_iteration : the iteration shown before any animation, exactly (a frame of its own,
         recomputed by ``run.snapshot_at``, when it is not one of the evenly chosen ones); default the last
     max_frames : most evenly chosen frames, at least 2 (fewer for very large tables: ``frame_limit``)
+    fit : how the panels are arranged and the text sizes: ``DESKTOP`` (a grid), ``PHONE`` (one column)
+        or a presenter's row with large text
 
     Returns
     -------
@@ -381,5 +537,5 @@ def training_figure(
     it, active = frames.shown.iteration, frames.active
     data = _weight_panel(run, p, it, active, ranges["w"])
     data += _loss_panel(p, it, active, ranges["loss"])
-    data += _sigmoid_panel(run, p, active, z_half)
-    return figure(data, _layout(run, data, frames, ranges), _frame_specs(run, p, frames))
+    data += _sigmoid_panel(run, p, active, z_half, fit)
+    return figure(data, _layout(run, data, frames, ranges, fit), _frame_specs(run, p, frames, z_half))
