@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from app.fit import chart_fit, column_size, presenting
 from app.widgets import plotly_config
 from backprop import share
 from backprop.diagnostics import diagnose
@@ -140,17 +141,19 @@ def results(run: Run, iteration: int, test_input: tuple[float, ...], stepped: bo
 
 
 def training_chart(run: Run, iteration: int) -> None:
+    """The training chart, arranged for the width of its column in the visitor's browser."""
+    fit = chart_fit(column_size(), presenting())
     st.plotly_chart(
-        training_figure(run, selected_iteration=iteration),
+        training_figure(run, selected_iteration=iteration, fit=fit),
         key="training_chart",
         width="stretch",
         config=plotly_config(),
     )
 
 
-def explanation(run: Run) -> None:
+def explanation(run: Run, expanded: bool = True) -> None:
     """The algorithm and the charts in words, for the network being trained."""
-    with st.expander("What am I looking at?", expanded=True):
+    with st.expander("What am I looking at?", expanded=expanded):
         st.markdown(explain(run.arch))
         table = run.table
         if table.n_inputs and np.all(table.X[:, -1] == 1):

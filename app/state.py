@@ -93,6 +93,7 @@ def init_state() -> None:
         "stepped": None,  # (run key, iteration) that the last Step reached
         "shown_iteration": 0,  # the iteration the page shows: Step continues from it
         "table_version": 0,
+        "present": False,  # presenter mode (the sidebar's toggle; present=true in a link)
         "valid_settings": dict(DEFAULT_SETTINGS),
         "refused_settings": {},
         **_table_state(preset.table, preset.test_input),
