@@ -66,13 +66,15 @@ def load_shared_experiment() -> None:
 
 def view_params() -> dict[str, str]:
     """The view a link reopens: the teaching tab by its short name (``tab=sweep``; the address bar holds
-    its label, which Streamlit writes there) and the chain rule."""
+    its label, which Streamlit writes there), the chain rule and presenter mode."""
     state, view = st.session_state, {}
     if state.get("tab") in TEACHING_TABS[1:]:
         view["tab"] = share.tab_name(state.tab, TEACHING_TABS)
     if state.get("chain"):
         view["chain"] = "true"
         view |= {key: str(state[key]) for key in ("weight", "chain_view") if state.get(key) is not None}
+    if state.get("present"):
+        view["present"] = "true"
     return view
 
 

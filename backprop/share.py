@@ -11,9 +11,9 @@ CSV with ``;`` between lines: ``x1,x2,x3,y;0,0,1,0;1,1,1,1;1,0,1,1;0,1,1,0``. Nu
 
 Older links keep working: ``hidden=4,4`` (the hidden layers in one key), ``bias=1`` and a ``target`` without
 ``early_stop`` are still read. The page's view keys (``tab``, ``chain``, ``weight``, ``chain_view``,
-``share``) are read by :func:`read_view` into the form the page's widgets hold: a tab is written by its
-short name (``tab=sweep``, see ``TAB_NAMES``) and read by that name or by its label, and ``chain=1`` is
-``chain=true``.
+``share``, ``present``) are read by :func:`read_view` into the form the page's widgets hold: a tab is
+written by its short name (``tab=sweep``, see ``TAB_NAMES``) and read by that name or by its label, and
+``chain=1`` is ``chain=true`` (so is ``present=1``, presenter mode).
 
 Decoding never fails: a missing key takes its default silently; each bad or oversized value falls back to
 its default and adds a plain-text notice (user text in it is quoted and shortened) for the page to show.
@@ -58,7 +58,7 @@ SETTING_KEYS = (
 )
 HAND_KEYS = ("table", "at")  # no widget of the page holds these: the page writes them itself
 OLD_KEYS = ("hidden",)  # read, never written
-VIEW_KEYS = ("tab", "chain", "weight", "chain_view", "share")  # the page's view, read by the page
+VIEW_KEYS = ("tab", "chain", "weight", "chain_view", "share", "present")  # the page's view, read by the page
 # The page's teaching tabs in a link, in the page's order: tab=sweep opens the learning-rate sweep.
 TAB_NAMES = ("network", "surface", "rows", "hidden", "activations", "sweep")
 QUERY_KEYS = (*SETTING_KEYS, "early_stop", "target", "input", "at", *OLD_KEYS)
@@ -346,9 +346,9 @@ def read_view(params: Mapping[str, object], tabs: Sequence[str]) -> tuple[dict[s
     Returns
     -------
     ``tab`` as the open tab's label, read from its short name or its label in any case (left out for the
-    first tab, the default); ``chain`` and ``share`` as ``true`` when on (1, true, yes, on) and left out
-    when off; ``weight`` and ``chain_view`` as they are. An unknown tab or switch is left out, with a
-    notice.
+    first tab, the default); ``chain``, ``share`` and ``present`` as ``true`` when on (1, true, yes,
+    on) and left out when off; ``weight`` and ``chain_view`` as they are. An unknown tab or switch is left
+    out, with a notice.
     """
     if len(tabs) != len(TAB_NAMES):
         raise ValueError(f"Expected {len(TAB_NAMES)} tab labels, got {len(tabs)}.")
@@ -369,7 +369,7 @@ def read_view(params: Mapping[str, object], tabs: Sequence[str]) -> tuple[dict[s
             )
         elif found[0] > 0:
             view["tab"] = tabs[found[0]]
-    for key in ("chain", "weight", "chain_view", "share"):
+    for key in ("chain", "weight", "chain_view", "share", "present"):
         if key not in raw:
             continue
         if key in ("weight", "chain_view"):

@@ -311,11 +311,24 @@ def test_view_tabs_are_read_by_short_name_or_label_and_written_by_short_name() -
 
 
 def test_view_switches_accept_1_and_leave_off_out() -> None:
-    link = {"chain": "1", "share": "yes", "weight": "w(x1→out)", "chain_view": "Matrix form", "lr": "2"}
+    link = {
+        "chain": "1",
+        "share": "yes",
+        "present": "1",
+        "weight": "w(x1→out)",
+        "chain_view": "Matrix form",
+        "lr": "2",
+    }
     view, notices = read_view(link, LABELS)
-    assert view == {"chain": "true", "share": "true", "weight": "w(x1→out)", "chain_view": "Matrix form"}
+    assert view == {
+        "chain": "true",
+        "share": "true",
+        "present": "true",
+        "weight": "w(x1→out)",
+        "chain_view": "Matrix form",
+    }
     assert notices == ()
-    assert read_view({"chain": "0", "share": "false"}, LABELS) == ({}, ())
+    assert read_view({"chain": "0", "share": "false", "present": "off"}, LABELS) == ({}, ())
     assert read_view({"chain": ["0", "true"]}, LABELS) == ({"chain": "true"}, ())  # the last of repeats
 
 

@@ -198,3 +198,20 @@ def test_a_link_to_an_unknown_tab_opens_the_first_with_a_notice() -> None:
     (notice,) = [plain(w.value) for w in at.warning]
     assert "tab='<img src=x>': not one of network, surface, rows, hidden, activations, sweep" in notice
     assert "tab" not in at.query_params and at.query_params["lr"] == "0.5"
+
+
+def test_a_presenter_link_opens_the_chart_first_with_large_text_and_no_introduction() -> None:
+    for written in ("1", "true", "yes"):
+        at = fresh(present=written)
+        assert not at.warning, written
+        assert at.session_state["present"] is True and at.query_params["present"] == "true"
+        assert not at.title  # the introduction is hidden
+        spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+        assert spec["layout"]["height"] <= 560  # whole within a 1280×720 projector, under the bar
+        assert spec["layout"]["font"]["size"] >= 20
+        ticks = [v["tickfont"]["size"] for k, v in spec["layout"].items() if k.startswith(("xaxis", "yaxis"))]
+        assert min(ticks) >= 20
+    assert query(shown_link(at))["present"] == ["true"]  # a lecturer's prepared link keeps it
+    plain_page = fresh()
+    assert plain_page.title and "present" not in plain_page.query_params
+    assert "present" not in query(shown_link(plain_page))
