@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app.chain_rule import chain_rule_section
-from app.fit import presenter_toggle
+from app.fit import presenter_toggle, readable_charts
 from app.results import (
     diagnostics_notices,
     explanation,
@@ -35,6 +35,7 @@ def main() -> None:
     init_state()
     load_shared_experiment()
     keep_valid_settings()
+    readable_charts()
     presenting = presenter_toggle()
     if presenting:
         stage = st.container()  # the control bar and the chart, drawn once the run is known

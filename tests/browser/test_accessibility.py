@@ -36,6 +36,33 @@ DRAWN = """() => {
         chart => chart.querySelector(".js-plotly-plot .main-svg"));
 }"""
 NODES_SHOWN = 4  # per violation, in the failure message
+# Chart text that sits on the page's background (axes, titles, legends, the slider, the Play buttons) and
+# its contrast with that background, below 4.5:1. axe-core does not check SVG text. Text drawn by a trace
+# sits on its markers or cells, not on the page, and is left out.
+LOW_CONTRAST_CHART_TEXT = """() => {
+    const rgb = c => (c.match(/[\\d.]+/g) || []).slice(0, 3).map(Number);
+    const lum = ([r, g, b]) => [r, g, b].map(v => v / 255)
+        .map(v => v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)
+        .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+    const opaque = c => !/^rgba\\(.*,\\s*0\\)$|^transparent$/.test(c);
+    const background = element => {  // the first opaque background behind the element
+        for (let e = element; e; e = e.parentElement) {
+            const colour = getComputedStyle(e).backgroundColor;
+            if (opaque(colour)) return colour;
+        }
+        return "rgb(255, 255, 255)";
+    };
+    const low = [];
+    for (const text of document.querySelectorAll('[data-testid="stPlotlyChart"] .main-svg text')) {
+        const box = text.getBoundingClientRect();
+        if (!text.textContent.trim() || !box.width || text.closest("g.trace, .legendpoints")) continue;
+        const ink = lum(rgb(getComputedStyle(text).fill));
+        const page = lum(rgb(background(text.closest('[data-testid="stPlotlyChart"]'))));
+        const ratio = (Math.max(ink, page) + 0.05) / (Math.min(ink, page) + 0.05);
+        if (ratio < 4.5) low.push(`${text.textContent.trim().slice(0, 40)} (${ratio.toFixed(2)}:1)`);
+    }
+    return low;
+}"""
 
 
 @pytest.fixture(scope="module")
@@ -105,6 +132,8 @@ def test_no_axe_violations_on_any_teaching_tab(
             wait_drawn(page)
         results = axe.run(page)
         found += [(name, violation) for violation in results.response["violations"]]
+        faint = page.evaluate(LOW_CONTRAST_CHART_TEXT)
+        assert not faint, f"chart text below 4.5:1 ({scheme} theme, {preset} page, {name}): {faint[:10]}"
     if found:
         pytest.fail(
             f"axe-core found violations ({scheme} theme, {preset} page):\n{describe(found)}", pytrace=False
