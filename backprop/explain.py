@@ -90,10 +90,11 @@ def charts_text(arch: Architecture) -> str:
     weights = "every weight" + (" and bias" if arch.use_bias else "")
     outputs = "the output unit's" if arch.n_outputs == 1 else "the output units'"
     return (
-        f"**Charts**: top left, {weights} over the iterations; top right, the loss $E$ (log scale); below, "
+        f"**Charts**: {weights} over the iterations, the loss $E$ (log scale), and "
         f"{outputs} sigmoid (solid) and its derivative (dashed) with each table row drawn at its net input "
-        "and output. Press ▶ Play to replay training: all three move together. Rows far out on the flat "
-        "parts of the curve have a tiny derivative, so they barely move the weights: the vanishing gradient."
+        "and output. Press ▶ Play to replay training (▶▶ Fast, four times as fast): all three move "
+        "together. Rows far out on the flat parts of the curve have a tiny derivative, so they barely move "
+        "the weights: the vanishing gradient."
     )
 
 

@@ -16,8 +16,11 @@ from backprop.figures import (
     MAX_FRAMES,
     NEUTRAL,
     PALETTE,
+    PHONE,
+    PRESENTER_FONT,
     SURFACE_GRID,
     SURFACE_RANGE,
+    Fit,
     decision_surface_figure,
     frame_iterations,
     frame_limit,
@@ -433,6 +436,29 @@ def test_overflowing_net_inputs_become_gaps_not_invalid_json() -> None:
         assert all(math.isfinite(v) for v in fig["layout"][axis]["range"])
 
 
+def overlaps(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+@pytest.mark.parametrize(
+    "fit", [Fit(), PHONE, Fit("row", PRESENTER_FONT + 2, PRESENTER_FONT)], ids=["grid", "stack", "row"]
+)
+def test_the_training_chart_arrangements_keep_panels_apart_and_their_text_sizes(run: Run, fit: Fit) -> None:
+    fig = spec(training_figure(run, fit=fit))
+    layout = fig["layout"]
+    panels = [(layout[f"xaxis{k}"]["domain"], layout[f"yaxis{k}"]["domain"]) for k in ("", "2", "3")]
+    for i, (x1, y1) in enumerate(panels):
+        for x2, y2 in panels[i + 1 :]:
+            assert not (overlaps(x1, x2) and overlaps(y1, y2)), (fit, x1, y1, x2, y2)
+    columns = {tuple(x) for x, _ in panels}
+    assert len(columns) == {"grid": 3, "stack": 1, "row": 3}[fit.arrangement]
+    assert layout["font"]["size"] == fit.font
+    for name in AXES:
+        assert layout[name]["tickfont"]["size"] == fit.small_font
+    assert layout["sliders"][0]["font"]["size"] == fit.small_font
+    assert all(a["font"]["size"] == fit.font for a in layout["annotations"])
+
+
 def test_sweep_figure_shows_every_run_and_the_chosen_one() -> None:
     from backprop.figures import sweep_figure
     from backprop.sweep import sweep
@@ -452,6 +478,14 @@ def test_sweep_figure_shows_every_run_and_the_chosen_one() -> None:
     single = train(table, TrainConfig(n_iterations=500, learning_rate=10.0))
     assert finals.y[3] == pytest.approx(single.final.loss, rel=1e-5)
     assert fig.layout.xaxis.type == "log" and fig.layout.yaxis.type == "log"
+    assert fig.layout.xaxis.domain[1] < fig.layout.xaxis2.domain[0]  # side by side on a desktop
+
+    phone = sweep_figure(result, 1.0, PHONE)
+    go.Figure(phone.to_dict())
+    assert phone.layout.xaxis.domain == phone.layout.xaxis2.domain == (0.0, 1.0)  # one under the other
+    assert phone.layout.yaxis2.domain[1] < phone.layout.yaxis.domain[0]
+    assert phone.data[0].colorbar.x > 1  # the colour bar beside the heatmap, not over the final losses
+    assert phone.data[0].z == fig.data[0].z and phone.data[2].y == fig.data[2].y
 
 
 # --- Play, Step and the inspect slider show the same iteration everywhere ---------------------------

@@ -4,6 +4,7 @@ from its trace, layout and frame specs."""
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,6 +17,8 @@ from backprop.figures.style import DESKTOP, FONT_SIZE, GRID, SMALL_FONT_SIZE, UI
 Spec = dict[str, Any]
 
 COLORBAR_PX = 92  # right margin for a colour bar with its tick labels
+HEADING_CHARS = 44  # a view's heading wraps after this many characters: it fits a phone (about 360 px)
+HEADING_LINE_PX = 22
 
 
 def figure(data: list[Spec], layout: Spec, frames: list[Spec] | None = None) -> go.Figure:
@@ -80,12 +83,16 @@ def legend_above() -> Spec:
 
 
 def view_layout(heading: str, height: int, **extra: Any) -> Spec:
-    """The layout of a single-plot view: ``heading`` at the top left, ``extra`` (axes, legend, controls)."""
+    """The layout of a single-plot view: ``heading`` at the top left, on lines of at most
+    ``HEADING_CHARS`` (plotly never wraps a title, and a phone would cut it), and ``extra`` (axes,
+    legend, controls)."""
+    lines = textwrap.wrap(heading, HEADING_CHARS, break_on_hyphens=False) or [""]
     return {
-        "height": height,
-        "margin": {"l": 90, "r": 20, "t": 60, "b": 120},  # l: y tick labels such as 10⁻⁴ and the axis title
+        "height": height + HEADING_LINE_PX * (len(lines) - 1),
+        # l: y tick labels such as 10⁻⁴ and the axis title; t: the heading
+        "margin": {"l": 90, "r": 20, "t": 38 + HEADING_LINE_PX * len(lines), "b": 120},
         "font": {"size": FONT_SIZE},
-        "title": {"text": heading, "font": {"size": FONT_SIZE}, "x": 0.0, "xanchor": "left"},
+        "title": {"text": "<br>".join(lines), "font": {"size": FONT_SIZE}, "x": 0.0, "xanchor": "left"},
         "paper_bgcolor": "rgba(0,0,0,0)",
         "plot_bgcolor": "rgba(0,0,0,0)",
         "hovermode": "closest",

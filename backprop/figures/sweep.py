@@ -8,9 +8,9 @@ import numpy as np
 import plotly.graph_objects as go
 from numpy.typing import NDArray
 
-from backprop.figures.layout import axis, figure, view_layout
+from backprop.figures.layout import COLORBAR_PX, axis, figure, view_layout
 from backprop.figures.plotted import as_list, finite_span, round_sig
-from backprop.figures.style import LOSS_COLOUR, PALETTE, SMALL_FONT_SIZE
+from backprop.figures.style import DESKTOP, LOSS_COLOUR, PALETTE, SMALL_FONT_SIZE, Fit
 from backprop.sweep import Sweep
 
 FloatArray = NDArray[np.float64]
@@ -18,7 +18,7 @@ Spec = dict[str, Any]
 
 
 def _heatmap_traces(
-    lrs: FloatArray, iterations: NDArray[np.int64], log_loss: FloatArray, chosen: float
+    lrs: FloatArray, iterations: NDArray[np.int64], log_loss: FloatArray, chosen: float, colorbar: Spec
 ) -> list[Spec]:
     """log10 E over (iteration, learning rate), and the chosen learning rate across it."""
     low, high = finite_span(log_loss)
@@ -31,7 +31,7 @@ def _heatmap_traces(
             "zmin": low,
             "zmax": high,
             "colorscale": "Viridis",
-            "colorbar": {"title": {"text": "log₁₀ E"}, "x": 0.41, "len": 0.9, "thickness": 14},
+            "colorbar": {"title": {"text": "log₁₀ E"}, "thickness": 14, **colorbar},
             "hovertemplate": "lr %{y:.4g}<br>iteration %{x}<br>log₁₀ E = %{z:.3f}<extra></extra>",
             "name": "log10 E",
             "showlegend": False,
@@ -79,7 +79,7 @@ def _final_traces(lrs: FloatArray, final: FloatArray, chosen: float, f_range: li
     ]
 
 
-def sweep_figure(result: Sweep, chosen_learning_rate: float) -> go.Figure:
+def sweep_figure(result: Sweep, chosen_learning_rate: float, fit: Fit = DESKTOP) -> go.Figure:
     """Loss against learning rate and iteration for every run of a sweep, the chosen run highlighted.
 
     Left: a heatmap of log10 E over (iteration, learning rate), both axes logarithmic (iteration 0 is
@@ -92,6 +92,7 @@ def sweep_figure(result: Sweep, chosen_learning_rate: float) -> go.Figure:
     ----------
     result : a sweep over learning rates (one seed), runs sorted by learning rate
     chosen_learning_rate : the learning rate of the run the page shows
+    fit : ``fit.arrangement == "stack"`` (a phone) puts the final losses under the heatmap, not beside it
     """
     order = np.argsort(result.learning_rates, kind="stable")
     lrs = result.learning_rates[order]
@@ -106,16 +107,37 @@ def sweep_figure(result: Sweep, chosen_learning_rate: float) -> go.Figure:
     f_range = [f_low - 0.3, f_high + 0.3]
     x_range = [0.0, float(np.log10(max(2, iterations.max())))] if iterations.size else [0.0, 1.0]
     y_range = [float(np.log10(lrs.min())) - 0.05, float(np.log10(lrs.max())) + 0.05]
-    data = _heatmap_traces(lrs, iterations, log_loss, chosen_learning_rate)
+    stacked = fit.arrangement == "stack"
+    if stacked:  # the heatmap on top, its colour bar on the right, the final losses below
+        heading, height = (
+            "Loss over iterations for each learning rate (top) and where each run ends (below)",
+            860,
+        )
+        heat, ends = ((0.0, 1.0), (0.56, 1.0)), ((0.0, 1.0), (0.0, 0.36))
+        colorbar = {"x": 1.02, "y": 1.0, "yanchor": "top", "len": 0.44}
+    else:
+        heading, height = (
+            "Loss over iterations for each learning rate (left) and where each run ends (right)",
+            520,
+        )
+        heat, ends = ((0.0, 0.4), (0.0, 1.0)), ((0.6, 1.0), (0.0, 1.0))
+        colorbar = {"x": 0.41, "len": 0.9}
+    data = _heatmap_traces(lrs, iterations, log_loss, chosen_learning_rate, colorbar)
     data += _final_traces(lrs, final, chosen_learning_rate, f_range)
     layout = view_layout(
-        "Loss over iterations for each learning rate (left) and where each run ends (right)",
-        520,
-        xaxis=axis((0.0, 0.4), "y", "iteration (log scale)", x_range, type="log"),
-        yaxis=axis((0.0, 1.0), "x", "learning rate (log scale)", y_range, type="log"),
-        xaxis2=axis((0.6, 1.0), "y2", "learning rate (log scale)", y_range, type="log"),
-        yaxis2=axis((0.0, 1.0), "x2", "final E (log scale)", f_range, type="log", exponentformat="power"),
-        legend={"orientation": "h", "x": 0.0, "y": -0.2, "font": {"size": SMALL_FONT_SIZE}},
+        heading,
+        height,
+        xaxis=axis(heat[0], "y", "iteration (log scale)", x_range, type="log"),
+        yaxis=axis(heat[1], "x", "learning rate (log scale)", y_range, type="log"),
+        xaxis2=axis(ends[0], "y2", "learning rate (log scale)", y_range, type="log"),
+        yaxis2=axis(ends[1], "x2", "final E (log scale)", f_range, type="log", exponentformat="power"),
+        legend={
+            "orientation": "h",
+            "x": 0.0,
+            "y": -0.12 if stacked else -0.2,
+            "font": {"size": SMALL_FONT_SIZE},
+        },
     )
-    layout["margin"]["r"] = 30  # the last x tick label reaches past the plot
+    # the last x tick label reaches past the plot; on a phone the colour bar sits on the right
+    layout["margin"]["r"] = COLORBAR_PX if stacked else 30
     return figure(data, layout)
