@@ -55,6 +55,15 @@ from backprop.figures.style import (
     UIREVISION,
     Fit,
 )
+from backprop.figures.summaries import (
+    comparison_summary,
+    hidden_summary,
+    network_summary,
+    row_error_summary,
+    surface_summary,
+    sweep_summary,
+    training_summary,
+)
 from backprop.figures.surface import SURFACE_GRID, SURFACE_RANGE, decision_surface_figure
 from backprop.figures.sweep import sweep_figure
 from backprop.figures.training import TrainingTraces, shared_labels, training_figure, training_traces
@@ -106,16 +115,23 @@ __all__ = [
     "TrainingTraces",
     "WeightSeries",
     "activation_comparison_figure",
+    "comparison_summary",
     "decision_surface_figure",
     "frame_iterations",
     "frame_limit",
     "hidden_activation_figure",
+    "hidden_summary",
     "network_figure",
+    "network_summary",
     "row_error_figure",
+    "row_error_summary",
     "shared_labels",
     "summarises_hidden_layers",
+    "surface_summary",
     "sweep_figure",
+    "sweep_summary",
     "training_figure",
+    "training_summary",
     "training_traces",
     "unit_names",
     "weight_series",
