@@ -8,11 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from app.fit import chart_fit, column_size, presenting
-from app.widgets import plotly_config
+from app.widgets import chart_summary, plotly_config
 from backprop import share
 from backprop.diagnostics import diagnose
 from backprop.explain import explanation as explain
-from backprop.figures import training_figure
+from backprop.figures import training_figure, training_summary
 from backprop.numbers import teaching_number
 from backprop.table import TruthTable, input_names, output_names
 from backprop.trainer import Run, Snapshot
@@ -143,6 +143,7 @@ def results(run: Run, iteration: int, test_input: tuple[float, ...], stepped: bo
 def training_chart(run: Run, iteration: int) -> None:
     """The training chart, arranged for the width of its column in the visitor's browser."""
     fit = chart_fit(column_size(), presenting())
+    chart_summary(training_summary(run, selected_iteration=iteration))
     st.plotly_chart(
         training_figure(run, selected_iteration=iteration, fit=fit),
         key="training_chart",

@@ -9,17 +9,23 @@ import numpy as np
 import streamlit as st
 
 from app.runs import cached_sweep, run_training, weight_count
-from app.widgets import guarded, plotly_config, settle_choice
+from app.widgets import chart_summary, guarded, plotly_config, settle_choice
 from backprop.activations import ACTIVATIONS
 from backprop.diagnostics import decision_line, fits
 from backprop.explain import sweep_caption
 from backprop.figures import (
     activation_comparison_figure,
+    comparison_summary,
     decision_surface_figure,
     hidden_activation_figure,
+    hidden_summary,
     network_figure,
+    network_summary,
     row_error_figure,
+    row_error_summary,
+    surface_summary,
     sweep_figure,
+    sweep_summary,
 )
 from backprop.limits import MAX_LEARNING_RATE
 from backprop.table import TruthTable, input_names, output_names
@@ -54,6 +60,7 @@ def network_view(run: Run, iteration: int) -> None:
         key="network_row",
         help="The units show this row's input, hidden values and output.",
     )
+    chart_summary(network_summary(run, row=row, selected_iteration=iteration))
     st.plotly_chart(
         network_figure(run, row=row, selected_iteration=iteration),
         key="network_chart",
@@ -86,6 +93,7 @@ def surface_view(run: Run, iteration: int) -> None:
             "Output", outputs, format_func=output_label, key="surface_output"
         )
     chart, notes = st.columns([3, 2], gap="medium")
+    chart_summary(surface_summary(run, output=output, selected_iteration=iteration), chart)
     chart.plotly_chart(
         decision_surface_figure(run, output=output, selected_iteration=iteration),
         key="surface_chart",
@@ -115,6 +123,7 @@ def surface_view(run: Run, iteration: int) -> None:
 
 def row_error_view(run: Run, iteration: int) -> None:
     """Each row's error |y − out| over the iterations."""
+    chart_summary(row_error_summary(run, selected_iteration=iteration))
     st.plotly_chart(
         row_error_figure(run, selected_iteration=iteration),
         key="row_error_chart",
@@ -148,6 +157,7 @@ def hidden_layer_view(run: Run, iteration: int) -> None:
             horizontal=True,
             key="hidden_view_layer",
         )
+    chart_summary(hidden_summary(run, layer=layer, selected_iteration=iteration))
     st.plotly_chart(
         hidden_activation_figure(run, layer=layer, selected_iteration=iteration),
         key="hidden_chart",
@@ -171,6 +181,7 @@ def activations_view(table: TruthTable, config: TrainConfig) -> None:
         )
         return
     runs = [run_training(table, replace(config, activation=name)) for name in ACTIVATIONS]
+    chart_summary(comparison_summary(runs))
     st.plotly_chart(activation_comparison_figure(runs), key="activation_chart", width="stretch")
     learned = [r.config.activation for r in runs if fits(r)]
     st.caption(
@@ -198,6 +209,7 @@ def sweep_view(table: TruthTable, config: TrainConfig) -> None:
             return
         st.session_state.sweep_approved = identity
     result = cached_sweep(table, config, learning_rates)
+    chart_summary(sweep_summary(result, lr))
     st.plotly_chart(sweep_figure(result, lr), key="sweep_chart", width="stretch")
     st.caption(sweep_caption(result, lr))
 

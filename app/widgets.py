@@ -1,8 +1,10 @@
 """Small page helpers shared by every section: a guard around each view, choices that survive what a
-browser sends back, the message under a refused setting, and the charts' toolbar."""
+browser sends back, the message under a refused setting, the charts' toolbar and their text for screen
+readers."""
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -15,6 +17,15 @@ from backprop import share
 T = TypeVar("T")
 LOG = logging.getLogger("backprop.app")
 VIEW_FAILED = "This view could not be drawn; the rest of the page is unaffected."
+# Read by screen readers, not shown (the usual clip pattern); its block takes no room in the column.
+_SR_ONLY_CSS = """
+<style>
+.sr-only, [data-testid="stElementContainer"]:has(> [data-testid="stMarkdown"] .sr-only) {
+  position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px;
+  overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0;
+}
+</style>
+"""
 
 
 @contextmanager
@@ -73,3 +84,12 @@ def plotly_config() -> dict[str, object]:
         "displaylogo": False,
         "toImageButtonOptions": {"format": "png", "filename": "backprop-training", "scale": 2},
     }
+
+
+def chart_summary(text: str, where: Any = None) -> None:
+    """Right before a chart (in ``where``, default the current container): ``text``, one sentence saying
+    what the chart shows with its values, for screen readers only. The style comes with it: a style-only
+    ``st.html`` takes no room on the page."""
+    where = where or st
+    where.html(_SR_ONLY_CSS)
+    where.markdown(f'<p class="sr-only">{html.escape(text)}</p>', unsafe_allow_html=True)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import html
 import json
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from backprop.figures import network_summary, training_summary
 from backprop.numbers import teaching_number
+from backprop.table import PRESETS
+from backprop.trainer import TrainConfig, train
 from tests.app.pagetest import button, edit_table, errors, fresh, metric, rows_table
 
 
@@ -31,6 +35,19 @@ def test_default_chart_is_animated(default_app: AppTest) -> None:
     spec = json.loads(charts[0].proto.spec)
     assert 2 <= len(spec["frames"]) <= 60
     assert spec["layout"]["sliders"][0]["steps"][-1]["label"].replace(",", "") == "10000"
+
+
+def test_charts_have_a_summary_for_screen_readers(default_app: AppTest) -> None:
+    """Each chart drawn is preceded by one visually hidden sentence with its current values."""
+    run = train(PRESETS["notebook"].table, TrainConfig())
+    shown = [m.value for m in default_app.markdown]
+    for summary in (training_summary(run), network_summary(run, row=0)):
+        assert f'<p class="sr-only">{html.escape(summary)}</p>' in shown
+    assert "loss E = 1.293e-04" in training_summary(run)
+    at = fresh()
+    at.slider(key="at").set_value(0).run()
+    start = html.escape(training_summary(run, selected_iteration=0))
+    assert f'<p class="sr-only">{start}</p>' in [m.value for m in at.markdown]
 
 
 def test_row_table_shows_outputs_at_the_inspected_iteration(default_app: AppTest) -> None:
