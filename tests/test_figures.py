@@ -413,6 +413,9 @@ def test_row_points_on_one_spot_share_one_label() -> None:
     assert shared_labels(x, y, (12.0, 1.16)) == ["rows 1, 4", "rows 2, 3", "", "", "5", "6"]
     apart = shared_labels(np.array([-5.0, 0.0, 5.0]), np.array([0.0, 0.5, 1.0]), (12.0, 1.16))
     assert apart == ["1", "2", "3"]
+    # the same spot across units: numbers are the given rows, each once
+    units = shared_labels(np.array([1.0, 1.01, 1.0, 3.0]), np.array([0.5] * 4), (8.0, 1.16), [1, 2, 1, 2])
+    assert units == ["rows 1, 2", "", "", "2"]
 
 
 def test_a_single_snapshot_run_still_makes_a_figure() -> None:

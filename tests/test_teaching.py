@@ -352,6 +352,11 @@ def test_hidden_points_are_forward_passes_and_flat_ones_are_ringed(name: str, re
         flat = slope < SATURATED_SLOPE[act] if act in SATURATED_SLOPE else a <= 0
         rings = frame["data"][n_units]
         assert len(rings["x"]) == int(flat.sum())
+        # every row is named once per unit: by its own label or by the shared label of its spot
+        named = [label for t in frame["data"][:n_units] for label in t.get("text") or [] if label]
+        numbers = sorted(int(n) for label in named for n in label.removeprefix("rows ").split(", "))
+        assert set(numbers) == set(range(1, run.table.n_rows + 1))
+        assert len(named) <= n_units * run.table.n_rows
         np.testing.assert_allclose(sorted(rings["x"]), sorted(z[flat]), rtol=1e-4, atol=1e-12)
     ring = next(t for t in data["data"] if t.get("uid") == "flat")
     assert ring["name"] == (

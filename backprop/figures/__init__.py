@@ -32,6 +32,7 @@ from backprop.figures.frames import (
 )
 from backprop.figures.hidden import SATURATED_SLOPE, hidden_activation_figure
 from backprop.figures.layout import COLORBAR_PX
+from backprop.figures.plotted import shared_labels
 from backprop.figures.row_error import ERROR_FLOOR, row_error_figure
 from backprop.figures.style import (
     DASHES,
@@ -66,7 +67,7 @@ from backprop.figures.summaries import (
 )
 from backprop.figures.surface import SURFACE_GRID, SURFACE_RANGE, decision_surface_figure
 from backprop.figures.sweep import sweep_figure
-from backprop.figures.training import TrainingTraces, shared_labels, training_figure, training_traces
+from backprop.figures.training import TrainingTraces, training_figure, training_traces
 from backprop.figures.weights import (
     MAX_INDIVIDUAL_WEIGHTS,
     WeightSeries,

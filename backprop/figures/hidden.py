@@ -14,7 +14,7 @@ from backprop.diagnostics import MAX_SLOPE, SATURATION_FRACTION
 from backprop.figures.controls import view_controls
 from backprop.figures.frames import FRAME_NUMBER_BUDGET, MAX_FRAMES, Frames, view_frames
 from backprop.figures.layout import axis, view_figure, view_layout
-from backprop.figures.plotted import as_list, curve_grid, round_sig
+from backprop.figures.plotted import as_list, curve_grid, round_sig, shared_labels
 from backprop.figures.style import (
     FLAT_RING,
     MAX_LABELLED_ROWS,
@@ -77,15 +77,25 @@ def _curve_traces(act: Activation, half: float, symbol: str) -> list[Spec]:
     ]
 
 
-def _unit_trace(u: int, name: str, n_rows: int, labelled: bool, Z: FloatArray, A: FloatArray) -> Spec:
-    """Unit ``u``'s points, one per row at ``(Z, A)``."""
+def _labels(Z: FloatArray, A: FloatArray, spans: tuple[float, float]) -> list[list[str]]:
+    """Row labels of every unit's points at ``(Z, A)`` (rows × units): points of any units on one spot
+    share one label ("rows 1, 4")."""
+    n_rows, n_units = Z.shape
+    rows = np.tile(np.arange(1, n_rows + 1), n_units)
+    flat = shared_labels(Z.T.ravel(), A.T.ravel(), spans, rows)
+    return [flat[u * n_rows : (u + 1) * n_rows] for u in range(n_units)]
+
+
+def _unit_trace(u: int, name: str, labels: list[str] | None, Z: FloatArray, A: FloatArray) -> Spec:
+    """Unit ``u``'s points, one per row at ``(Z, A)``, with their ``labels`` (none: hover only)."""
     return {
         "type": "scatter",
         "uid": f"unit-{u}",
         "x": as_list(Z),
         "y": as_list(A),
-        "mode": "markers+text" if labelled else "markers",
-        "text": [str(r) for r in range(1, n_rows + 1)],
+        "mode": "markers" if labels is None else "markers+text",
+        "text": labels,
+        "customdata": list(range(1, len(Z) + 1)),
         "textposition": "top right" if u % 2 == 0 else "bottom right",
         "textfont": {"size": SMALL_FONT_SIZE, "color": PALETTE[u % len(PALETTE)]},
         "marker": {
@@ -95,7 +105,7 @@ def _unit_trace(u: int, name: str, n_rows: int, labelled: bool, Z: FloatArray, A
             "line": {"color": NEUTRAL, "width": 1},
         },
         "name": name,
-        "hovertemplate": "row %{text}<br>z = %{x:.4g}<br>" + name + " = %{y:.4g}<extra></extra>",
+        "hovertemplate": "row %{customdata}<br>z = %{x:.4g}<br>" + name + " = %{y:.4g}<extra></extra>",
     }
 
 
@@ -160,13 +170,21 @@ def hidden_activation_figure(
     half = max(4.0, 1.08 * float(finite.max())) if finite.size else 4.0
     symbol = "f" if act.name == "relu" else ("σ" if act.name == "sigmoid" else "tanh")
     data = _curve_traces(act, half, symbol)
+    y_range = _y_range(act.name, half)
+    spans = (2 * half, y_range[1] - y_range[0])
     labelled = table.n_rows * n_units <= 2 * MAX_LABELLED_ROWS
+    labels = [_labels(Zr[f], Ar[f], spans) if labelled else None for f in range(len(frames.snapshots))]
     f0 = frames.active
     for u, name in enumerate(unit_names(arch)[layer + 1]):
-        data.append(_unit_trace(u, name, table.n_rows, labelled, Zr[f0, :, u], Ar[f0, :, u]))
+        shown = labels[f0][u] if labels[f0] else None
+        data.append(_unit_trace(u, name, shown, Zr[f0, :, u], Ar[f0, :, u]))
 
     changes = [
-        [{"type": "scatter", "x": as_list(Zr[f, :, u]), "y": as_list(Ar[f, :, u])} for u in range(n_units)]
+        [
+            {"type": "scatter", "x": as_list(Zr[f, :, u]), "y": as_list(Ar[f, :, u])}
+            | ({"text": labels[f][u]} if labels[f] else {})
+            for u in range(n_units)
+        ]
         + [_rings(Zr, Ar, flat, f)]
         for f in range(len(frames.snapshots))
     ]
@@ -176,7 +194,7 @@ def hidden_activation_figure(
         f"Hidden layer{which} ({act.name}): each row at (z, {symbol}(z)) for every unit",
         600,
         xaxis=axis((0.0, 1.0), "y", "net input z of the hidden unit", [-half, half]),
-        yaxis=axis((0.0, 1.0), "x", "unit output a", _y_range(act.name, half)),
+        yaxis=axis((0.0, 1.0), "x", "unit output a", y_range),
         **view_controls(frames.iterations, frames.active),
     )
     return view_figure(data, layout, frames, list(range(2, 3 + n_units)), changes)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 FloatArray = NDArray[np.float64]
+# Row points closer than these fractions of the axes' spans share one label ("rows 2, 3").
+_SAME_SPOT = (0.04, 0.06)
 
 
 def round_sig(values: object, digits: int) -> FloatArray:
@@ -76,3 +79,32 @@ def curve_grid(half_width: float) -> FloatArray:
     dense where a sigmoid bends (|z| < 8)."""
     bend = min(8.0, half_width)
     return np.union1d(half_width * np.linspace(-1.0, 1.0, 161), np.linspace(-bend, bend, 97))
+
+
+def shared_labels(
+    x: FloatArray, y: FloatArray, spans: tuple[float, float], rows: Sequence[int] | None = None
+) -> list[str]:
+    """Labels for points at ``(x, y)`` of table ``rows`` (default 1, 2, ...): a row's number, or one
+    label for points drawn on the same spot ("rows 1, 4" on the first of them, nothing on the others),
+    never two numbers printed on top of each other (read as "14"). Points are on the same spot when they
+    are closer than ``_SAME_SPOT`` of the axes' ``spans``; a non-finite point is never on anyone's spot."""
+    n = len(x)
+    numbers = list(range(1, n + 1)) if rows is None else [int(r) for r in rows]
+    group = list(range(n))
+    near_x, near_y = _SAME_SPOT[0] * spans[0], _SAME_SPOT[1] * spans[1]
+    finite = np.isfinite(x) & np.isfinite(y)
+    for i in np.flatnonzero(finite):
+        for j in np.flatnonzero(finite[:i]):
+            if abs(x[i] - x[j]) < near_x and abs(y[i] - y[j]) < near_y:
+                group[i] = group[j]
+                break
+    labels = []
+    for i in range(n):
+        members = sorted({numbers[r] for r in range(n) if group[r] == i})
+        if group[i] != i:
+            labels.append("")
+        elif len(members) == 1:
+            labels.append(str(members[0]))
+        else:
+            labels.append("rows " + ", ".join(str(r) for r in members))
+    return labels

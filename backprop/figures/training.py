@@ -18,7 +18,15 @@ from backprop.activations import sigmoid
 from backprop.figures.controls import controls, place_controls
 from backprop.figures.frames import MAX_FRAMES, Frames, line_indices, training_frames
 from backprop.figures.layout import axis, figure, legend_margin, title
-from backprop.figures.plotted import as_list, curve_grid, finite_span, loss_floor, padded, round_sig
+from backprop.figures.plotted import (
+    as_list,
+    curve_grid,
+    finite_span,
+    loss_floor,
+    padded,
+    round_sig,
+    shared_labels,
+)
 from backprop.figures.style import (
     DESKTOP,
     LOSS_COLOUR,
@@ -38,8 +46,6 @@ FloatArray = NDArray[np.float64]
 Spec = dict[str, Any]
 
 _CURSOR = {"color": NEUTRAL, "width": 1.5, "dash": "dot"}
-# Row points closer than these fractions of the axes' spans share one label ("rows 2, 3").
-_SAME_SPOT = (0.04, 0.06)
 
 
 @dataclass(frozen=True)
@@ -213,32 +219,6 @@ def _loss_panel(p: _Plotted, it: int, active: int, loss_range: list[float]) -> l
             "showlegend": False,
         },
     ]
-
-
-def shared_labels(x: FloatArray, y: FloatArray, spans: tuple[float, float]) -> list[str]:
-    """Labels for row points at ``(x, y)``: a row's number, or one label for rows drawn on the same spot
-    ("rows 1, 4" on the first of them, nothing on the others), never two numbers printed on top of each
-    other (read as "14"). Points are on the same spot when they are closer than ``_SAME_SPOT`` of the
-    axes' ``spans``; a non-finite point is never on anyone's spot."""
-    n = len(x)
-    group = list(range(n))
-    near_x, near_y = _SAME_SPOT[0] * spans[0], _SAME_SPOT[1] * spans[1]
-    finite = np.isfinite(x) & np.isfinite(y)
-    for i in np.flatnonzero(finite):
-        for j in np.flatnonzero(finite[:i]):
-            if abs(x[i] - x[j]) < near_x and abs(y[i] - y[j]) < near_y:
-                group[i] = group[j]
-                break
-    labels = []
-    for i in range(n):
-        members = [r for r in range(n) if group[r] == i]
-        if group[i] != i:
-            labels.append("")
-        elif len(members) == 1:
-            labels.append(str(i + 1))
-        else:
-            labels.append("rows " + ", ".join(str(r + 1) for r in members))
-    return labels
 
 
 def _row_labels(p: _Plotted, f: int, j: int, z_half: float) -> list[str]:
