@@ -13,19 +13,21 @@ import streamlit as st
 import streamlit.components.v2 as components
 
 from backprop.figures import DESKTOP, PHONE, PRESENTER_FONT, Fit
+from backprop.share import switch_on
 
 NARROW_PX = 600  # below this the chart's column is a phone's: panels one under the other
-WIDE_PX = 980  # from this a presenter's chart puts its three panels on one row
+WIDE_PX = 800  # from this a presenter's chart puts its three panels on one row (1280 px, sidebar open)
 SIZES = ("narrow", "medium", "wide")
 
 _MEASURE_JS = """
 export default function (component) {
   const { data, setStateValue, parentElement } = component;
   const host = parentElement.host || parentElement;
-  const column = host.closest('[data-testid="stColumn"]') || host.parentElement;
+  // the chart's column, or in presenter mode the page's own block (the chart is in no column there)
+  const column = host.closest('[data-testid="stColumn"], [data-testid="stVerticalBlock"]');
   let sent = data.size;
   const report = () => {
-    const width = column.getBoundingClientRect().width;
+    const width = column ? column.getBoundingClientRect().width : 0;
     if (!width) return;
     const size = width < data.narrow ? "narrow" : width < data.wide ? "medium" : "wide";
     if (size !== sent) {
@@ -34,7 +36,7 @@ export default function (component) {
     }
   };
   const observer = new ResizeObserver(report);
-  observer.observe(column);
+  if (column) observer.observe(column);
   report();
   return () => observer.disconnect();
 }
@@ -67,15 +69,20 @@ def readable_charts() -> None:
 
 def column_size() -> str:
     """The size class of the current column in the browser ("wide" until the browser has measured it)."""
-    state = st.session_state
     result = _measure(
         key="column_size",
-        data={"size": state.get("column_size", {}).get("size", "wide"), "narrow": NARROW_PX, "wide": WIDE_PX},
+        data={"size": measured_size(), "narrow": NARROW_PX, "wide": WIDE_PX},
         default={"size": "wide"},
         on_size_change=lambda: None,
         height=0,
     )
     size = result.get("size") if hasattr(result, "get") else getattr(result, "size", None)
+    return size if size in SIZES else "wide"
+
+
+def measured_size() -> str:
+    """The size class ``column_size`` last measured, for a chart drawn after the training chart."""
+    size = st.session_state.get("column_size", {}).get("size")
     return size if size in SIZES else "wide"
 
 
@@ -87,6 +94,12 @@ def chart_fit(size: str, presenting: bool) -> Fit:
         return DESKTOP
     arrangement = "row" if size == "wide" else "grid"
     return Fit(arrangement, PRESENTER_FONT + 2, PRESENTER_FONT)
+
+
+def sidebar_state() -> str:
+    """The sidebar on arrival: shut for a presenter link (``present=1``), so the chart has the width of
+    the screen (its panels on one row even at 125 % zoom), and as Streamlit chooses otherwise."""
+    return "collapsed" if switch_on(st.query_params.get("present", "")) else "auto"
 
 
 def presenting() -> bool:

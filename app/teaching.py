@@ -8,6 +8,7 @@ from dataclasses import replace
 import numpy as np
 import streamlit as st
 
+from app.fit import chart_fit, measured_size
 from app.runs import cached_sweep, run_training, weight_count
 from app.widgets import chart_summary, guarded, plotly_config, settle_choice
 from backprop.activations import ACTIVATIONS
@@ -210,7 +211,8 @@ def sweep_view(table: TruthTable, config: TrainConfig) -> None:
         st.session_state.sweep_approved = identity
     result = cached_sweep(table, config, learning_rates)
     chart_summary(sweep_summary(result, lr))
-    st.plotly_chart(sweep_figure(result, lr), key="sweep_chart", width="stretch")
+    fit = chart_fit(measured_size(), presenting=False)  # on a phone, the final losses under the heatmap
+    st.plotly_chart(sweep_figure(result, lr, fit), key="sweep_chart", width="stretch")
     st.caption(sweep_caption(result, lr))
 
 

@@ -383,6 +383,12 @@ def read_view(params: Mapping[str, object], tabs: Sequence[str]) -> tuple[dict[s
     return view, tuple(notices)
 
 
+def switch_on(value: object) -> bool:
+    """Whether a link's switch (``chain``, ``share``, ``present``) is on: 1, true, yes or on in any case,
+    the last of repeated values; anything else is off."""
+    return _last(value).strip().lower() in _TRUE
+
+
 def tab_name(label: str, tabs: Sequence[str]) -> str:
     """The short name a link gives the tab with this label (``tabs`` in ``TAB_NAMES`` order)."""
     return TAB_NAMES[list(tabs).index(label)]

@@ -21,6 +21,7 @@ from backprop.share import (
     escape_markdown,
     read_view,
     share_url,
+    switch_on,
     tab_name,
     table_fits_link,
 )
@@ -342,3 +343,10 @@ def test_an_unknown_tab_or_switch_is_left_out_with_a_notice() -> None:
     )
     with pytest.raises(ValueError, match="6 tab labels"):
         read_view({"tab": "sweep"}, LABELS[:5])
+
+
+def test_a_switch_is_on_for_1_true_yes_or_on_and_off_for_anything_else() -> None:
+    for on in ("1", "true", "Yes", " ON ", ["0", "true"]):
+        assert switch_on(on), on
+    for off in ("0", "false", "off", "", "maybe", ["1", "0"], []):
+        assert not switch_on(off), off

@@ -21,7 +21,7 @@ the result validates. This package is the only part of ``backprop`` that imports
 """
 
 from backprop.figures.comparison import activation_comparison_figure
-from backprop.figures.controls import CONTROLS_PX, FAST_MS, FRAME_MS, VIEW_CONTROLS_Y
+from backprop.figures.controls import CONTROLS_PX, FAST_MS, FRAME_MS, VIEW_CONTROLS_PX
 from backprop.figures.diagram import EDGE_MAX_WIDTH, EDGE_WIDTHS, NETWORK_VALUE_BUDGET, network_figure
 from backprop.figures.frames import (
     FRAME_NUMBER_BUDGET,
@@ -111,7 +111,7 @@ __all__ = [
     "SURFACE_RANGE",
     "TARGET_ZERO",
     "UIREVISION",
-    "VIEW_CONTROLS_Y",
+    "VIEW_CONTROLS_PX",
     "Fit",
     "TrainingTraces",
     "WeightSeries",

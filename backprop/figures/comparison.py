@@ -9,7 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from backprop.figures.frames import line_indices
-from backprop.figures.layout import axis, figure, view_layout
+from backprop.figures.layout import axis, figure, log_ticks, view_layout
 from backprop.figures.plotted import as_list, finite_span, loss_floor, padded, round_sig
 from backprop.figures.style import DASHES, FONT_SIZE, PALETTE
 from backprop.trainer import Run
@@ -46,6 +46,7 @@ def activation_comparison_figure(runs: Sequence[Run]) -> go.Figure:
             }
         )
     low, high = np.log10(finite_span(*spans))
+    e_range = padded(float(low), float(high), 0.06, 0.25)
     layout = view_layout(
         "Loss E = ½·Σ(y − out)² with each hidden activation (same table, seed and learning rate)",
         520,
@@ -54,10 +55,8 @@ def activation_comparison_figure(runs: Sequence[Run]) -> go.Figure:
             (0.0, 1.0),
             "x",
             "E (log scale)",
-            padded(float(low), float(high), 0.06, 0.25),
-            type="log",
-            exponentformat="power",
-            dtick=1,
+            e_range,
+            **log_ticks(e_range),
         ),
         legend={
             "font": {"size": FONT_SIZE},

@@ -18,10 +18,10 @@ Spec = dict[str, Any]
 
 FRAME_MS = 100  # ▶ Play: 60 frames in 6 s
 FAST_MS = 25  # ▶▶ Fast: four times as fast
-# The teaching views hang the controls this far below the plot (a fraction of its height). From there
-# the buttons take BUTTONS_PX pixels, then the slider takes the rest of CONTROLS_PX (measured in
-# Chromium at the desktop fonts; scaled with the font size).
-VIEW_CONTROLS_Y = -0.16
+# The teaching views hang the controls this far below the plot, under its tick labels and axis title.
+# From there the buttons take BUTTONS_PX pixels, then the slider takes the rest of CONTROLS_PX (measured
+# in Chromium at the desktop fonts; scaled with the font size).
+VIEW_CONTROLS_PX = 84
 BUTTONS_PX = 40
 CONTROLS_PX = 150
 # Frames denser than this ratio early on than late: the slider says so.
@@ -70,7 +70,7 @@ def controls(iterations: Sequence[int], active: int, fit: Fit = DESKTOP) -> tupl
             {"label": "❚❚ Pause", "method": "animate", "args": [[None], still]},
         ],
     }
-    note = " (frames denser early on)" if unevenly_spaced(iterations) else ""
+    note = " (denser early on)" if unevenly_spaced(iterations) else ""
     slider = {
         "active": active,
         "x": 0.0,
@@ -84,11 +84,11 @@ def controls(iterations: Sequence[int], active: int, fit: Fit = DESKTOP) -> tupl
         "activebgcolor": NEUTRAL,
         "bordercolor": NEUTRAL,
         "tickcolor": NEUTRAL,
-        "currentvalue": {
+        "currentvalue": {  # from the slider's left end: a narrow plot never pushes it off the figure
             "prefix": "Iteration ",
             "suffix": note,
-            "font": {"size": fit.font},
-            "xanchor": "right",
+            "font": {"size": fit.small_font},
+            "xanchor": "left",
         },
         "steps": [{"label": str(it), "method": "animate", "args": [[str(it)], still]} for it in iterations],
     }

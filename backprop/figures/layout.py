@@ -3,14 +3,13 @@ from its trace, layout and frame specs."""
 
 from __future__ import annotations
 
-import math
 import textwrap
 from collections.abc import Sequence
 from typing import Any
 
 import plotly.graph_objects as go
 
-from backprop.figures.controls import CONTROLS_PX, VIEW_CONTROLS_Y, place_controls
+from backprop.figures.controls import CONTROLS_PX, VIEW_CONTROLS_PX, place_controls
 from backprop.figures.frames import Frames
 from backprop.figures.style import DESKTOP, FONT_SIZE, GRID, SMALL_FONT_SIZE, UIREVISION, Fit
 
@@ -55,6 +54,15 @@ def axis(
     }
 
 
+def log_ticks(log_range: list[float]) -> Spec:
+    """A log axis labelled at powers of ten only when it spans two decades or more (at least two
+    labels); a shorter one keeps plotly's 2 and 5 between them, or it would have too few."""
+    ticks: Spec = {"type": "log", "exponentformat": "power"}
+    if log_range[1] - log_range[0] >= 2:
+        ticks["dtick"] = 1
+    return ticks
+
+
 def title(text: str, x: float, y: float, size: int = FONT_SIZE, **extra: Any) -> Spec:
     """A subplot's title: an annotation centred on ``x`` just above ``y`` (paper coordinates)."""
     return {
@@ -92,7 +100,16 @@ def view_layout(heading: str, height: int, **extra: Any) -> Spec:
         # l: y tick labels such as 10⁻⁴ and the axis title; t: the heading
         "margin": {"l": 90, "r": 20, "t": 38 + HEADING_LINE_PX * len(lines), "b": 120},
         "font": {"size": FONT_SIZE},
-        "title": {"text": "<br>".join(lines), "font": {"size": FONT_SIZE}, "x": 0.0, "xanchor": "left"},
+        "title": {
+            "text": "<br>".join(lines),
+            "font": {"size": FONT_SIZE},
+            "x": 0.0,
+            "xanchor": "left",
+            "y": 1.0,  # from the top of the figure down, however many lines
+            "yref": "container",
+            "yanchor": "top",
+            "pad": {"t": 10},
+        },
         "paper_bgcolor": "rgba(0,0,0,0)",
         "plot_bgcolor": "rgba(0,0,0,0)",
         "hovermode": "closest",
@@ -106,7 +123,7 @@ def view_layout(heading: str, height: int, **extra: Any) -> Spec:
 
 def _fit_margins(layout: Spec, data: list[Spec]) -> Spec:
     """``layout`` with margins that hold what a view puts outside its plot: a vertical legend on the
-    right, a colour bar, and the controls hung at ``VIEW_CONTROLS_Y`` (a fraction of the plot's height)
+    right, a colour bar, and the controls hung ``VIEW_CONTROLS_PX`` pixels
     below it. Sized up front: plotly widens a margin that something overflows only by drawing the whole
     figure a second time."""
     margin = layout["margin"]
@@ -116,9 +133,9 @@ def _fit_margins(layout: Spec, data: list[Spec]) -> Spec:
     if any("colorbar" in t for t in data):
         margin["r"] = max(margin["r"], COLORBAR_PX)
     if layout.get("sliders"):
-        below = CONTROLS_PX - VIEW_CONTROLS_Y * (layout["height"] - margin["t"])
-        margin["b"] = math.ceil(below / (1 - VIEW_CONTROLS_Y))
-        place_controls(layout, VIEW_CONTROLS_Y, layout["height"] - margin["t"] - margin["b"])
+        margin["b"] = VIEW_CONTROLS_PX + CONTROLS_PX
+        plot = layout["height"] - margin["t"] - margin["b"]
+        place_controls(layout, -VIEW_CONTROLS_PX / plot, plot)
     return layout
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 from numpy.typing import NDArray
 
-from backprop.figures.layout import COLORBAR_PX, axis, figure, view_layout
+from backprop.figures.layout import COLORBAR_PX, axis, figure, log_ticks, view_layout
 from backprop.figures.plotted import as_list, finite_span, round_sig
 from backprop.figures.style import DESKTOP, LOSS_COLOUR, PALETTE, SMALL_FONT_SIZE, Fit
 from backprop.sweep import Sweep
@@ -130,7 +130,7 @@ def sweep_figure(result: Sweep, chosen_learning_rate: float, fit: Fit = DESKTOP)
         xaxis=axis(heat[0], "y", "iteration (log scale)", x_range, type="log"),
         yaxis=axis(heat[1], "x", "learning rate (log scale)", y_range, type="log"),
         xaxis2=axis(ends[0], "y2", "learning rate (log scale)", y_range, type="log"),
-        yaxis2=axis(ends[1], "x2", "final E (log scale)", f_range, type="log", exponentformat="power"),
+        yaxis2=axis(ends[1], "x2", "final E (log scale)", f_range, **log_ticks(f_range)),
         legend={
             "orientation": "h",
             "x": 0.0,

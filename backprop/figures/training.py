@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from backprop.activations import sigmoid
 from backprop.figures.controls import controls, place_controls
 from backprop.figures.frames import MAX_FRAMES, Frames, line_indices, training_frames
-from backprop.figures.layout import axis, figure, legend_margin, title
+from backprop.figures.layout import axis, figure, legend_margin, log_ticks, title
 from backprop.figures.plotted import (
     as_list,
     curve_grid,
@@ -417,15 +417,6 @@ def _row(weights_title: str, legend_labels: list[str], fit: Fit) -> _Arrangement
     )
 
 
-def _log_ticks(log_range: list[float]) -> Spec:
-    """A log axis labelled at powers of ten only when it spans two decades or more (at least two
-    labels); a shorter one keeps plotly's 2 and 5 between them, or it would have too few."""
-    ticks: Spec = {"type": "log", "exponentformat": "power"}
-    if log_range[1] - log_range[0] >= 2:
-        ticks["dtick"] = 1
-    return ticks
-
-
 _ARRANGEMENTS = {"grid": _grid, "stack": _stack, "row": _row}
 
 
@@ -465,7 +456,7 @@ def _layout(run: Run, data: list[Spec], frames: Frames, ranges: dict[str, list[f
         "xaxis": axis(wx, "y", "iteration", ranges["x"], fit),
         "yaxis": axis(wy, "x", "value", ranges["w"], fit),
         "xaxis2": axis(lx, "y2", "iteration", list(ranges["x"]), fit, matches="x"),
-        "yaxis2": axis(ly, "x2", "", ranges["loss"], fit, **_log_ticks(ranges["loss"])),
+        "yaxis2": axis(ly, "x2", "", ranges["loss"], fit, **log_ticks(ranges["loss"])),
         "xaxis3": axis(sx, "y3", a.sigmoid_axes[0], ranges["z"], fit),
         "yaxis3": axis(sy, "x3", a.sigmoid_axes[1], [-0.08, 1.08], fit),
         "annotations": titled,
