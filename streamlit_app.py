@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app.chain_rule import chain_rule_section
-from app.fit import presenter_toggle, readable_charts
+from app.fit import presenter_toggle, readable_charts, sidebar_state
 from app.results import (
     diagnostics_notices,
     explanation,
@@ -28,7 +28,12 @@ from app.table_panel import table_panel
 from app.teaching import teaching_tabs
 from app.widgets import guarded
 
-st.set_page_config(page_title="Backprop Simulator", page_icon=":material/neurology:", layout="wide")
+st.set_page_config(
+    page_title="Backprop Simulator",
+    page_icon=":material/neurology:",
+    layout="wide",
+    initial_sidebar_state=sidebar_state(),
+)
 
 
 def main() -> None:
