@@ -21,6 +21,7 @@ from app.results import (
     training_chart,
 )
 from app.runs import run_training
+from app.scroll import scroll_to_linked_section
 from app.share import load_shared_experiment, share_and_export
 from app.sidebar import action_buttons, sidebar
 from app.state import init_state, keep_valid_settings, run_key, train_config
@@ -85,6 +86,7 @@ def main() -> None:
         chain_rule_section(run, iteration, test_input, stepped)
     with left, guarded("share & export"):
         share_and_export(run, test_input, iteration)
+    scroll_to_linked_section()  # last: the section it scrolls to is on the page
 
 
 main()

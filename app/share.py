@@ -28,6 +28,8 @@ def load_shared_experiment() -> None:
     decoded = share.decode(raw, max_iterations=APP_MAX_ITERATIONS)
     view, view_notices = share.read_view(raw, TEACHING_TABS)  # tab=sweep, chain=1: in the widgets' form
     as_given = {key: raw[key] for key in share.VIEW_KEYS if key in raw}
+    # Read from the link as opened, before any rewrite below: brought into sight once (app/scroll.py).
+    state.setdefault("linked_section", linked_section(raw, view, decoded.notices + view_notices))
     if not decoded.from_link and view == as_given and "link_notices" not in state:
         state.link_loaded = True
         return
@@ -62,6 +64,21 @@ def load_shared_experiment() -> None:
     if notices:
         lines = "\n".join(f"- {share.escape_markdown(notice)}" for notice in notices)
         st.warning(f"Some values in this link could not be used:\n\n{lines}", icon=":material/warning:")
+
+
+def linked_section(raw: dict[str, str], view: dict[str, str], notices: tuple[str, ...]) -> str | None:
+    """The section a link opens, to scroll to when it is first opened, as its key on the page: ``chain``
+    (the chain rule) when the link opens it, else ``tab`` (the teaching tabs) when it names a tab.
+
+    ``raw`` is the link's query, ``view`` its view keys as :func:`share.read_view` reads them. None for a
+    link that names neither, and for one with a value the page could not use: its warning, at the top of
+    the page, must be seen first.
+    """
+    if notices:
+        return None
+    if view.get("chain"):
+        return "chain"
+    return "tab" if "tab" in raw else None  # tab=network too, which the view leaves out (the default)
 
 
 def view_params() -> dict[str, str]:
