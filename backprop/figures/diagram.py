@@ -242,7 +242,8 @@ def network_figure(
         legend=legend_above(),
         **view_controls(frames.iterations, frames.active),
     )
-    layout["title"]["y"] = 0.98
-    layout["margin"]["t"] = 90
+    # the legend above the plot, under the heading (two lines on a phone), in a figure taller by as much
+    layout["margin"]["t"] += 48
+    layout["height"] += 48
     changes = [d.changes(f) for f in range(len(frames.snapshots))]
     return view_figure(data, layout, frames, animated, changes)

@@ -108,7 +108,8 @@ def view_layout(heading: str, height: int, **extra: Any) -> Spec:
             "y": 1.0,  # from the top of the figure down, however many lines
             "yref": "container",
             "yanchor": "top",
-            "pad": {"t": 10},
+            # plotly centres a multi-line title on its anchor line: move it down by half the extra lines
+            "pad": {"t": 10 + HEADING_LINE_PX * (len(lines) - 1) // 2},
         },
         "paper_bgcolor": "rgba(0,0,0,0)",
         "plot_bgcolor": "rgba(0,0,0,0)",
