@@ -18,12 +18,13 @@ each text is measured with the canvas's ``measureText`` in that font.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from .conftest import wait_idle
+from .conftest import ARTIFACTS, EXCEPTION, REPO, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -382,3 +383,32 @@ def test_row_table_cells_show_their_whole_text(open_page: Any, view: str, table:
             f"padding {padding} px):\n" + "\n".join(cut),
             pytrace=False,
         )
+
+
+SCREENSHOTS = {  # name: (viewport, query); the picture starts at the training chart's top
+    "phone": (PHONE, ""),
+    "presenter": (PRESENTER, "?present=true"),
+}
+
+
+@pytest.mark.parametrize("name", list(SCREENSHOTS))
+def test_screenshots_of_the_training_chart_for_a_person_to_look_at(open_page: Any, name: str) -> None:
+    """Screenshots of the page at a phone's and a projector's size, scrolled to the training chart (a
+    projector's page starts with it); BACKPROP_UPDATE_SCREENSHOT=1 refreshes the README's."""
+    viewport, query = SCREENSHOTS[name]
+    page = open_page(viewport, query)
+    if name == "phone":
+        page.evaluate(
+            """() => {
+                const chart = document.querySelector('[data-testid="stPlotlyChart"]');
+                chart.style.scrollMarginTop = "64px";  // below the page's fixed header
+                chart.scrollIntoView({block: "start"});
+            }"""
+        )
+        page.wait_for_timeout(500)
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / f"layout-{name}.png"
+    page.screenshot(path=str(shot))
+    assert shot.stat().st_size > 10_000 and page.locator(EXCEPTION).count() == 0
+    if os.environ.get("BACKPROP_UPDATE_SCREENSHOT") == "1":
+        (REPO / "docs" / f"screenshot-{name}.png").write_bytes(shot.read_bytes())
