@@ -48,7 +48,7 @@ _measure = components.component("backprop_column_width", js=_MEASURE_JS)
 _PRESENTER_CSS = """
 <style>
 .stMainBlockContainer { padding-top: 4rem; }  /* just under the header and its menu */
-.katex { font-size: 1.45em; }
+.katex { font-size: 1.75em; }  /* 28 px: the smallest sub- and superscripts (half size) are 14 px */
 </style>
 """
 
