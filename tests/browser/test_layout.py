@@ -329,6 +329,25 @@ def test_presenter_chart_is_whole_on_screen_below_the_bar_with_large_text(open_p
         pytest.fail("presenter mode at 1280x720:\n" + "\n".join(problems), pytrace=False)
 
 
+PRESENTER_MIN_FORMULA_PX = 14.0
+# Font sizes of every glyph KaTeX draws (its visible HTML; not its MathML copy for screen readers, nor the
+# zero-width struts it pads lines with).
+FORMULA_GLYPHS = """() => [...document.querySelectorAll('.katex-html *')]
+    .filter(e => !e.childElementCount && e.textContent.replace(/\\u200b/g, '').trim()
+        && e.getBoundingClientRect().width > 0)
+    .map(e => [e.textContent.trim(), parseFloat(getComputedStyle(e).fontSize)])"""
+
+
+def test_presenter_formulas_have_sub_and_superscripts_of_14_px_or_more(open_page: Any) -> None:
+    page = open_page(PRESENTER, "?present=true&chain=1")
+    glyphs = page.evaluate(FORMULA_GLYPHS)
+    assert len(glyphs) > 50, f"too few formula glyphs drawn ({len(glyphs)}): is the chain rule open?"
+    small = sorted(
+        {(text, size) for text, size in glyphs if size < PRESENTER_MIN_FORMULA_PX}, key=lambda g: g[1]
+    )
+    assert not small, f"{len(small)} formula glyph(s) below {PRESENTER_MIN_FORMULA_PX:g} px: {small[:10]}"
+
+
 @pytest.mark.parametrize("zoom", list(ZOOMED))
 def test_presenter_training_chart_texts_at_browser_zoom(open_page: Any, zoom: str) -> None:
     viewport = ZOOMED[zoom]
