@@ -68,22 +68,24 @@ def readable_charts() -> None:
 
 
 def column_size() -> str:
-    """The size class of the current column in the browser ("wide" until the browser has measured it)."""
+    """The size class of the current column in the browser (``measured_size`` until it has measured)."""
+    guess = measured_size()
     result = _measure(
         key="column_size",
-        data={"size": measured_size(), "narrow": NARROW_PX, "wide": WIDE_PX},
-        default={"size": "wide"},
+        data={"size": guess, "narrow": NARROW_PX, "wide": WIDE_PX},
+        default={"size": guess},
         on_size_change=lambda: None,
         height=0,
     )
     size = result.get("size") if hasattr(result, "get") else getattr(result, "size", None)
-    return size if size in SIZES else "wide"
+    return size if size in SIZES else guess
 
 
 def measured_size() -> str:
-    """The size class ``column_size`` last measured, for a chart drawn after the training chart."""
+    """The size class ``column_size`` last measured; before that, the likeliest: a desktop's chart column
+    ("medium", so that a desktop's first visit draws once, not twice) or a projector's page ("wide")."""
     size = st.session_state.get("column_size", {}).get("size")
-    return size if size in SIZES else "wide"
+    return size if size in SIZES else ("wide" if presenting() else "medium")
 
 
 def chart_fit(size: str, presenting: bool) -> Fit:
