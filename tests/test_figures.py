@@ -623,3 +623,20 @@ def test_a_selected_iteration_outside_the_run_opens_on_its_nearest_end(notebook_
         fig = spec(training_figure(notebook_run, selected_iteration=selected))
         assert opening_frame(fig)["name"] == str(end)
         assert [f["name"] for f in fig["frames"]] == [str(i) for i in frame_iterations(notebook_run)]
+
+
+def test_rows_of_several_outputs_on_one_spot_share_one_label() -> None:
+    run = train(PRESETS["half-adder"].table, TrainConfig(n_iterations=3000, hidden=(4,), use_bias=True))
+    fig = spec(training_figure(run))
+    roles = training_traces(run.arch)
+    points = [
+        (x, y, label)
+        for i in roles.rows
+        for x, y, label in zip(fig["data"][i]["x"], fig["data"][i]["y"], fig["data"][i]["text"], strict=True)
+    ]
+    labelled = [(x, y) for x, y, label in points if label]
+    for k, (x1, y1) in enumerate(labelled):  # no two labels printed on one spot, whatever the output
+        for x2, y2 in labelled[k + 1 :]:
+            assert abs(x1 - x2) > 0.01 or abs(y1 - y2) > 0.01
+    named = {int(n) for _, _, label in points if label for n in label.removeprefix("rows ").split(", ")}
+    assert named == set(range(1, run.table.n_rows + 1))  # every row is still named

@@ -14,7 +14,7 @@ from backprop.diagnostics import MAX_SLOPE, SATURATION_FRACTION
 from backprop.figures.controls import view_controls
 from backprop.figures.frames import FRAME_NUMBER_BUDGET, MAX_FRAMES, Frames, view_frames
 from backprop.figures.layout import axis, view_figure, view_layout
-from backprop.figures.plotted import as_list, curve_grid, round_sig, shared_labels
+from backprop.figures.plotted import as_list, curve_grid, round_sig, shared_labels_by_series
 from backprop.figures.style import (
     FLAT_RING,
     MAX_LABELLED_ROWS,
@@ -75,15 +75,6 @@ def _curve_traces(act: Activation, half: float, symbol: str) -> list[Spec]:
             "hoverinfo": "skip",
         },
     ]
-
-
-def _labels(Z: FloatArray, A: FloatArray, spans: tuple[float, float]) -> list[list[str]]:
-    """Row labels of every unit's points at ``(Z, A)`` (rows × units): points of any units on one spot
-    share one label ("rows 1, 4")."""
-    n_rows, n_units = Z.shape
-    rows = np.tile(np.arange(1, n_rows + 1), n_units)
-    flat = shared_labels(Z.T.ravel(), A.T.ravel(), spans, rows)
-    return [flat[u * n_rows : (u + 1) * n_rows] for u in range(n_units)]
 
 
 def _unit_trace(u: int, name: str, labels: list[str] | None, Z: FloatArray, A: FloatArray) -> Spec:
@@ -173,7 +164,10 @@ def hidden_activation_figure(
     y_range = _y_range(act.name, half)
     spans = (2 * half, y_range[1] - y_range[0])
     labelled = table.n_rows * n_units <= 2 * MAX_LABELLED_ROWS
-    labels = [_labels(Zr[f], Ar[f], spans) if labelled else None for f in range(len(frames.snapshots))]
+    labels = [
+        shared_labels_by_series(Zr[f], Ar[f], spans) if labelled else None
+        for f in range(len(frames.snapshots))
+    ]
     f0 = frames.active
     for u, name in enumerate(unit_names(arch)[layer + 1]):
         shown = labels[f0][u] if labels[f0] else None

@@ -108,3 +108,12 @@ def shared_labels(
         else:
             labels.append("rows " + ", ".join(str(r) for r in members))
     return labels
+
+
+def shared_labels_by_series(Z: FloatArray, A: FloatArray, spans: tuple[float, float]) -> list[list[str]]:
+    """``shared_labels`` for several series of row points at ``(Z, A)`` (rows × series, e.g. the units of
+    a layer): points of any series on one spot share one label ("rows 1, 4")."""
+    n_rows, n_series = Z.shape
+    rows = np.tile(np.arange(1, n_rows + 1), n_series)
+    flat = shared_labels(Z.T.ravel(), A.T.ravel(), spans, rows)
+    return [flat[u * n_rows : (u + 1) * n_rows] for u in range(n_series)]

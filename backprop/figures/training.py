@@ -25,7 +25,7 @@ from backprop.figures.plotted import (
     loss_floor,
     padded,
     round_sig,
-    shared_labels,
+    shared_labels_by_series,
 )
 from backprop.figures.style import (
     DESKTOP,
@@ -221,8 +221,9 @@ def _loss_panel(p: _Plotted, it: int, active: int, loss_range: list[float]) -> l
     ]
 
 
-def _row_labels(p: _Plotted, f: int, j: int, z_half: float) -> list[str]:
-    return shared_labels(p.Z[f, :, j], p.OUT[f, :, j], (2 * z_half, 1.16))
+def _row_labels(p: _Plotted, f: int, z_half: float) -> list[list[str]]:
+    """Row labels at frame ``f``, one list per output unit; rows of any outputs on one spot share one."""
+    return shared_labels_by_series(p.Z[f], p.OUT[f], (2 * z_half, 1.16))
 
 
 def _label_sides(z: FloatArray, out: FloatArray) -> list[str]:
@@ -262,6 +263,7 @@ def _sigmoid_panel(run: Run, p: _Plotted, active: int, z_half: float, fit: Fit) 
     outputs = unit_names(run.arch)[-1]
     labelled = table.n_rows <= MAX_LABELLED_ROWS
     rows = np.arange(1, table.n_rows + 1)
+    labels = _row_labels(p, active, z_half) if labelled else []
     for j, out_name in enumerate(outputs):
         data.append(
             {
@@ -273,7 +275,7 @@ def _sigmoid_panel(run: Run, p: _Plotted, active: int, z_half: float, fit: Fit) 
                 "xaxis": "x3",
                 "yaxis": "y3",
                 "mode": "markers+text" if labelled else "markers",
-                "text": _row_labels(p, active, j, z_half) if labelled else None,
+                "text": labels[j] if labelled else None,
                 "textposition": _label_sides(p.Z[active, :, j], p.OUT[active, :, j]),
                 "textfont": {"size": fit.small_font},
                 "customdata": np.column_stack([rows, table.y[:, j]]).tolist(),
@@ -305,10 +307,11 @@ def _frame_specs(run: Run, p: _Plotted, frames: Frames, z_half: float) -> list[S
             {"type": "scatter", "x": [it, it]},
             {"type": "scatter", "x": [it], "y": [float(p.E[f])]},
         ]
+        labels = _row_labels(p, f, z_half) if labelled else []
         for j in range(run.arch.n_outputs):
             points: Spec = {"type": "scatter", "x": as_list(p.Z[f, :, j]), "y": as_list(p.OUT[f, :, j])}
             if labelled:
-                points["text"] = _row_labels(p, f, j, z_half)
+                points["text"] = labels[j]
                 points["textposition"] = _label_sides(p.Z[f, :, j], p.OUT[f, :, j])
             changes.append(points)
         specs.append({"name": str(it), "data": changes, "traces": animated})
@@ -346,7 +349,7 @@ def _grid(weights_title: str, legend_labels: list[str], fit: Fit) -> _Arrangemen
         titles=(
             weights_title,
             "Loss E = ½·Σ(y − out)²",
-            "Output unit: σ(z) and σ′(z) = σ(1 − σ); the points are the training rows at (z, out)",
+            "Output unit: σ(z), σ′(z) and each row at (z, out)",
         ),
         legend={},
         legend2={"x": 0.01, "y": bottom[1] - 0.01, "xanchor": "left", "yanchor": "top"},
