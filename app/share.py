@@ -160,8 +160,8 @@ def share_and_export(run: Run, test_input: tuple[float, ...], iteration: int) ->
         if refused and uploaded is not None and refused[0] == uploaded.file_id:
             message = share.escape_markdown(refused[1])
             st.error(f"{message} Training still uses the last valid table.", icon=":material/warning:")
-        a, b = st.columns(2)
-        a.download_button(
+        # one under the other: two side by side cut "NumPy sc…" at 1280 px
+        st.download_button(
             "Table (CSV)",
             table_to_csv(run.table),
             "truth-table.csv",
@@ -172,7 +172,7 @@ def share_and_export(run: Run, test_input: tuple[float, ...], iteration: int) ->
             width="stretch",
             help="The truth table being trained on, as CSV (upload it again above).",
         )
-        b.download_button(
+        st.download_button(
             "NumPy script",
             export.numpy_script(run, test_input, preset),
             "backprop_run.py",
@@ -184,7 +184,7 @@ def share_and_export(run: Run, test_input: tuple[float, ...], iteration: int) ->
             help="A standalone Python script in the notebook's style (NumPy only) that reruns this "
             "experiment and prints the same prediction.",
         )
-        a.download_button(
+        st.download_button(
             "Run (JSON)",
             lambda: export.run_to_json(run, preset, test_input),
             "backprop-run.json",
@@ -195,7 +195,7 @@ def share_and_export(run: Run, test_input: tuple[float, ...], iteration: int) ->
             width="stretch",
             help="Configuration, table, initial and final weights, and the loss history.",
         )
-        b.download_button(
+        st.download_button(
             "History (CSV)",
             lambda: export.history_to_csv(run),
             "backprop-history.csv",
