@@ -431,3 +431,30 @@ def test_screenshots_of_the_training_chart_for_a_person_to_look_at(open_page: An
     assert shot.stat().st_size > 10_000 and page.locator(EXCEPTION).count() == 0
     if os.environ.get("BACKPROP_UPDATE_SCREENSHOT") == "1":
         (REPO / "docs" / f"screenshot-{name}.png").write_bytes(shot.read_bytes())
+
+
+CUT_BUTTON_LABELS = """() => [
+    ...document.querySelectorAll('[data-testid="stMain"] button .stMarkdownEllipsis')]
+    .filter(label => label.getBoundingClientRect().width > 0 && label.scrollWidth > label.clientWidth + 1)
+    .map(label => label.textContent.trim())"""
+
+
+@pytest.mark.parametrize("view", ["presenter", "phone"])
+def test_button_labels_are_whole_with_share_and_export_open(open_page: Any, view: str) -> None:
+    viewport = PRESENTER if view == "presenter" else PHONE
+    page = open_page(viewport, "?share=1")
+    assert page.locator('[data-testid="stDownloadButton"]').count() >= 4, "Share & export is not open"
+    cut = page.evaluate(CUT_BUTTON_LABELS)
+    assert not cut, f"button labels cut off at {viewport['width']}x{viewport['height']}: {cut}"
+
+
+BIG_NETWORK = "?preset=half-adder&layers=2&units1=8&units2=8&bias=true"  # 104 weights, a long legend
+
+
+@pytest.mark.parametrize("view", ["desktop", "phone"])
+def test_a_big_networks_training_chart_keeps_its_text_apart(open_page: Any, view: str) -> None:
+    viewport = DESKTOP if view == "desktop" else PHONE
+    page = open_page(viewport, BIG_NETWORK)
+    chart = chart_texts(page)[0]
+    assert chart["shown"] and chart["texts"], "the training chart is not drawn"
+    fail_with(text_problems(chart), f"in a big network's training chart ({view})")
