@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from app.state import CUSTOM, apply_table, set_setting, setting
+from app.state import CUSTOM, DEFAULT_SETTINGS, TYPED_SETTINGS, apply_table, set_setting, setting
 from app.teaching import TEACHING_TABS
 from backprop import export, share, table_to_csv
 from backprop.errors import TableError
@@ -38,7 +38,7 @@ def load_shared_experiment() -> None:
     n_iterations = config.n_iterations or TrainConfig().n_iterations
     at = 0 if config.n_iterations == 0 else experiment.at
     experiment = replace(experiment, config=replace(config, n_iterations=n_iterations), at=at)
-    link = {**share.encode(experiment), **view}
+    link = {**address_params(experiment), **view}
     if raw != link and "link_notices" not in state:  # once: the rewritten link reads back as itself
         state.link_notices = decoded.notices + view_notices
         st.query_params.from_dict(link)
@@ -64,6 +64,25 @@ def load_shared_experiment() -> None:
     if notices:
         lines = "\n".join(f"- {share.escape_markdown(notice)}" for notice in notices)
         st.warning(f"Some values in this link could not be used:\n\n{lines}", icon=":material/warning:")
+
+
+def address_params(experiment: share.Experiment) -> dict[str, str]:
+    """``experiment``'s link as the address bar holds it: the typed settings at their default are left
+    out, as Streamlit leaves out every widget bound to the address bar while it holds its default (a link
+    without them opens the same defaults). The link in Share & export names them all."""
+    default = TrainConfig(
+        learning_rate=DEFAULT_SETTINGS["lr"],  # type: ignore[arg-type]
+        n_iterations=DEFAULT_SETTINGS["iterations"],  # type: ignore[arg-type]
+        seed=DEFAULT_SETTINGS["seed"],  # type: ignore[arg-type]
+        target_loss=DEFAULT_SETTINGS["target"],  # type: ignore[arg-type]
+    )
+    table, preset = experiment.table, experiment.preset
+    defaults = share.encode(
+        share.Experiment(preset, table, default, share.default_test_input(preset, table.n_inputs))
+    )
+    typed = (*TYPED_SETTINGS, "input")
+    params = share.encode(experiment)
+    return {key: value for key, value in params.items() if key not in typed or defaults[key] != value}
 
 
 def linked_section(raw: dict[str, str], view: dict[str, str], notices: tuple[str, ...]) -> str | None:

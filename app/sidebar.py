@@ -8,6 +8,7 @@ from app.state import (
     CUSTOM,
     PRESET_CHOICES,
     TYPED_SETTINGS,
+    default_text,
     on_new_seed,
     on_preset_change,
     on_reset,
@@ -45,7 +46,13 @@ def preset_control() -> None:
 def typed_setting(key: str, help_text: str) -> None:
     """A setting typed as text, its limits in the label, and under it the message if it is refused."""
     what, _, low, high = TYPED_SETTINGS[key]
-    st.sidebar.text_input(f"{what} ({range_label(low, high)})", key=key, help=help_text, bind="query-params")
+    st.sidebar.text_input(
+        f"{what} ({range_label(low, high)})",
+        default_text(key),  # its default, left out of the address bar; the box shows the session's value
+        key=key,
+        help=help_text,
+        bind="query-params",
+    )
     refused_notice(key, st.sidebar)
 
 

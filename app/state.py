@@ -72,12 +72,30 @@ def setting_text(key: str, value: float) -> str:
     return str(int(value)) if key == "seed" else share.number_text(value)
 
 
+def default_text(key: str) -> str:
+    """What the box of typed setting ``key`` holds by default. It is also the default its widget names,
+    so the address bar leaves the setting out while the box holds it (Streamlit writes a bound widget's
+    key only when its value differs from the widget's default)."""
+    return setting_text(key, DEFAULT_SETTINGS[key])  # type: ignore[arg-type]
+
+
+def input_text(test_input: tuple[float, ...]) -> str:
+    """A test input as its box shows it: ``1, 0, 0``."""
+    return ", ".join(share.number_text(v) for v in test_input)
+
+
+def default_input_text(preset: str, n_inputs: int) -> str:
+    """The test input's default for ``preset``, as its box shows it: the one a link without ``input``
+    opens (the preset's own, or zeros for a custom table), so the address bar may leave it out."""
+    return input_text(share.default_test_input(preset, n_inputs))
+
+
 def _table_state(table: TruthTable, test_input: tuple[float, ...]) -> dict[str, object]:
     return {
         "table_base": table.rows(),
         "table_columns": list(table.columns),
         "valid_table": table,
-        "input": ", ".join(share.number_text(v) for v in test_input),
+        "input": input_text(test_input),
         "valid_test_input": test_input,
         "n_inputs": table.n_inputs,
         "n_outputs": table.n_outputs,
@@ -199,8 +217,13 @@ def apply_table(table: TruthTable, test_input: tuple[float, ...], preset: str) -
 
 
 def mark_custom() -> None:
-    """The table is now the user's own: the preset box and the link say ``custom``."""
+    """The table is now the user's own: the preset box and the link say ``custom``.
+
+    Only before the test input's box is drawn. Its default becomes a custom table's (zeros): set the box
+    again so that Streamlit writes ``input`` to the address bar now that it differs from the default."""
     set_setting("preset", CUSTOM)
+    if "input" in st.session_state:
+        st.session_state.input = st.session_state.input
 
 
 # ----------------------------------------------------------------------------------------- callbacks

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app.state import CUSTOM, mark_custom, on_shape_change, reset_editor, setting
+from app.state import (
+    CUSTOM,
+    default_input_text,
+    mark_custom,
+    on_shape_change,
+    reset_editor,
+    setting,
+)
 from app.widgets import refused_notice
 from backprop import share
 from backprop.editing import apply_edits, changes_rows, edits_fit
@@ -110,6 +117,7 @@ def table_editor() -> TruthTable:
 def test_input_control(n_inputs: int) -> tuple[float, ...]:
     text = st.text_input(
         "Test input",
+        default_input_text(setting("preset"), n_inputs),  # what a link without input opens
         key="input",
         bind="query-params",
         help="An input row to predict after training, e.g. 1, 0, 0.",
