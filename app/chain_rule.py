@@ -3,6 +3,8 @@ input's prediction worked out, and a finite-difference check of every gradient."
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import streamlit as st
 
@@ -25,6 +27,34 @@ from backprop.chain_latex import (
 )
 from backprop.trainer import Run
 
+# A formula wider than its box (most of them on a phone) scrolls sideways inside it. st.latex would let
+# KaTeX's own block scroll, which the keyboard cannot reach (a scrollable region must be focusable); here a
+# box of the app's own takes the scrolling over and is a stop of the Tab key, so the arrow keys scroll it.
+_FORMULA_CSS = """
+<style>
+[data-testid="stMarkdownContainer"] .formula { max-width: 100%; overflow-x: auto; overflow-y: hidden; }
+[data-testid="stMarkdownContainer"] .formula > .katex-display { overflow: visible; }
+[data-testid="stMarkdownContainer"] .formula:focus-visible {
+  outline: 2px solid currentColor; outline-offset: -2px; border-radius: 0.25rem;
+}
+</style>
+"""
+
+
+def formula_style() -> None:
+    """The style of :func:`formula`'s box, once per section (a style-only ``st.html`` takes no room)."""
+    st.html(_FORMULA_CSS)
+
+
+def formula(tex: str, label: str) -> None:
+    """A LaTeX formula in display style, like ``st.latex``, in a box that scrolls sideways when the formula
+    is wider and can be reached with the keyboard. ``label`` names it for screen readers."""
+    st.markdown(
+        f'<div class="formula" role="group" tabindex="0" aria-label="{html.escape(label)}">'
+        f"\n\n$$\n{tex}\n$$\n\n</div>",
+        unsafe_allow_html=True,
+    )
+
 
 def chain_rule_section(run: Run, iteration: int, test_input: tuple[float, ...], stepped: bool) -> None:
     """The chain rule for one weight at the inspected iteration, its layer's update in matrix form, the
@@ -42,6 +72,7 @@ def chain_rule_section(run: Run, iteration: int, test_input: tuple[float, ...], 
     ) as box:
         if not box.open:  # its LaTeX and tables are drawn only while open, like the teaching tabs
             return
+        formula_style()
         refs = {param_name(run.arch, ref): ref for ref in parameters(run.arch)}
         if st.session_state.get("weight") not in refs:  # reopened, or the network changed shape
             kept = st.session_state.get("chain_choice")  # outlives the widget while the section is closed
@@ -77,8 +108,8 @@ def chain_rule_section(run: Run, iteration: int, test_input: tuple[float, ...], 
                     f"The gradient at the weights after {at:,} updates, and update {at + 1:,} it causes "
                     f"(iteration {at:,} → {at + 1:,}), summed over the {chain.n_rows} table rows.{note}"
                 )
-            st.latex(chain_formula_tex(chain))
-            st.latex(chain_rows_tex(chain))
+            formula(chain_formula_tex(chain), f"The chain rule for {name}")
+            formula(chain_rows_tex(chain), "Each table row's term, and their sum")
             if chain.n_rows > CHAIN_MAX_ROWS:
                 st.caption(f"Rows after {CHAIN_MAX_ROWS} are summed in one line; Matrix form lists all.")
             if not chain.is_output:
@@ -86,7 +117,7 @@ def chain_rule_section(run: Run, iteration: int, test_input: tuple[float, ...], 
                     "Below the output, ∂E/∂a sums over every path through the units above: each path is a "
                     "weight times that unit's ∂E/∂net (minus its δ, listed in that layer's Matrix form)."
                 )
-            st.latex(update_tex(chain))
+            formula(update_tex(chain), f"The update of {name}")
             st.markdown(
                 "The notebook's `sigmoid_derivative(x) = x * (1 - x)` is given the unit's **output** "
                 "$\\text{out} = \\sigma(\\text{net})$, not its net input: "
@@ -94,7 +125,7 @@ def chain_rule_section(run: Run, iteration: int, test_input: tuple[float, ...], 
                 "is written with the output."
             )
         with matrix:
-            st.latex(matrix_form_tex(update))
+            formula(matrix_form_tex(update), f"Layer {update.layer + 1}'s update in matrix form")
             if update.is_output and update.layer == 0:
                 st.code(
                     "error = y - layer1\n"
@@ -116,7 +147,7 @@ def chain_rule_section(run: Run, iteration: int, test_input: tuple[float, ...], 
             shown = "[" + ", ".join(f"{v:g}" for v in test_input) + "]"
             st.caption(f"The test input {shown} through the network, weights after {iteration:,} updates.")
             for step in prediction_steps(run, iteration, test_input):
-                st.latex(prediction_tex(step))
+                formula(prediction_tex(step), f"Layer {step.layer + 1} of the prediction")
         with check_tab:
             check = gradient_check(run, at)
             if check.ok:

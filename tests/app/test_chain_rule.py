@@ -15,6 +15,7 @@ from backprop.trainer import Run, TrainConfig, train
 from tests.app.pagetest import APP, rerun
 
 TITLE = "Chain rule, step by step"
+FORMULA = re.compile(r'<div class="formula"[^>]*>\n\n\$\$\n(.*)\n\$\$\n\n</div>', re.DOTALL)
 
 
 def fresh() -> AppTest:
@@ -33,8 +34,9 @@ def section(at: AppTest):
 
 
 def latex(at: AppTest) -> list[str]:
-    """The section's LaTeX bodies, without the $$ fences st.latex adds."""
-    return [re.sub(r"^\$\$\n|\n\$\$$", "", element.value) for element in section(at).get("latex")]
+    """The section's formulas (app.chain_rule.formula): their LaTeX, without the box and the $$ fences."""
+    found = (FORMULA.fullmatch(element.value) for element in section(at).markdown)
+    return [match.group(1) for match in found if match]
 
 
 @pytest.fixture(scope="module")
@@ -150,10 +152,10 @@ def test_the_section_is_drawn_only_while_open() -> None:
     at = AppTest.from_file(APP, default_timeout=60)
     rerun(at)  # collapsed, as a visitor first sees it: nothing inside is computed or sent
     part = section(at)
-    assert not part.get("latex") and not part.selectbox and not part.dataframe and not part.tabs
+    assert not latex(at) and not part.selectbox and not part.dataframe and not part.tabs
     at.session_state["chain"] = True  # what clicking its header does
     rerun(at)
-    assert len(section(at).get("latex")) >= 3 and section(at).selectbox(key="weight")
+    assert len(latex(at)) >= 3 and section(at).selectbox(key="weight")
 
 
 def test_the_chosen_weight_survives_closing_and_reopening_the_section(notebook_run: Run) -> None:
