@@ -1,10 +1,12 @@
-"""Accessibility in a real browser: axe-core finds nothing on any teaching tab, light or dark, and the
-page's main controls work from the keyboard alone.
+"""Accessibility in a real browser: axe-core finds nothing on any teaching tab, nor in the chain rule (each
+of its tabs) and Share & export once opened, light or dark; the page's main controls work from the keyboard
+alone, and on a phone the formulas scroll inside their box, from the keyboard too.
 
 axe-core (through axe-playwright-python's sync API) checks the rendered page: colour contrast, names and
-labels, table headers, heading order, ARIA. Every violation fails the test, whatever its impact; none is
-switched off. The app has no fixed base theme, so it follows the system: the dark case asks Chromium
-for a dark colour scheme.
+labels, table headers, heading order, ARIA. Every violation fails the test, whatever its impact; no rule is
+switched off. One element of Streamlit's own markup is left out of one rule (STREAMLIT_MARKUP: the file
+uploader's drop zone, for presentation-role-conflict). The app has no fixed base theme, so it follows the
+system: the dark case asks Chromium for a dark colour scheme.
 """
 
 from __future__ import annotations
@@ -192,3 +194,159 @@ def test_page_bar_and_tabs_work_from_the_keyboard(page: Any) -> None:
         expect(tab).to_be_focused()  # waits: React moves the focus on its next render
         page.locator(TEACHING_TABS).get_by_role("tab", name=name, selected=True).wait_for()
         wait_drawn(page)
+
+
+# The two sections below the teaching tabs, opened by their link keys: (the link, the section's key).
+SECTIONS = {
+    "chain rule": ("?chain=1", "chain"),
+    "chain rule, hidden layer": ("?preset=xor&layers=1&chain=1", "chain"),
+    "share & export": ("?share=1", "share"),
+}
+# True once the script is idle, the section `key` is open and drawn: no element still loading its code,
+# its open tab's panel (if it has tabs) has content, every formula has its KaTeX and every table its canvas.
+SECTION_DRAWN = """key => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (!app || app.getAttribute("data-test-script-state") !== "notRunning") return false;
+    const section = document.querySelector(`.st-key-${key} details[open]`);
+    if (!section || document.querySelector('[data-testid="stSkeleton"]')) return false;
+    const tab = section.querySelector('[role="tab"][aria-selected="true"]');
+    const panel = tab && document.getElementById(tab.getAttribute("aria-controls"));
+    if (tab && !(panel && panel.querySelector('[data-testid="stElementContainer"]'))) return false;
+    const shown = element => element.getClientRects().length > 0;
+    return [...section.querySelectorAll(".formula")].filter(shown).every(f => f.querySelector(".katex"))
+        && [...section.querySelectorAll('[data-testid="stDataFrame"]')].filter(shown)
+            .every(grid => grid.querySelector("canvas"));
+}"""
+# Streamlit's own markup that the app cannot change, as (axe rule, the element's data-testid): why. Only
+# these elements are left out, and only of that rule; every other rule still checks them.
+STREAMLIT_MARKUP = {
+    ("presentation-role-conflict", "stFileUploaderDropzone"): (
+        "st.file_uploader's drop zone is a <section role=presentation> (react-dropzone's getRootProps) to "
+        "which Streamlit's FileUploader (1.67) adds tabIndex -1 and aria-label / aria-disabled; a focusable "
+        "element with global ARIA attributes keeps its own role, so the presentation role is ignored. "
+        "No argument of st.file_uploader changes these attributes and CSS cannot; the uploader is used "
+        "through its labelled Upload button, which axe checks."
+    ),
+}
+
+
+def without_streamlit_markup(violations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """axe's violations without the elements listed in STREAMLIT_MARKUP, told by their own opening tag (a
+    violation left with no node goes)."""
+    kept = []
+    for violation in violations:
+        excused = [testid for rule, testid in STREAMLIT_MARKUP if rule == violation["id"]]
+        nodes = [
+            node
+            for node in violation["nodes"]
+            if not any(f'data-testid="{testid}"' in node["html"].split(">", 1)[0] for testid in excused)
+        ]
+        if nodes:
+            kept.append({**violation, "nodes": nodes})
+    return kept
+
+
+def wait_section_drawn(page: Any, key: str) -> None:
+    page.wait_for_function(SECTION_DRAWN, arg=key, timeout=60_000)
+
+
+@pytest.mark.parametrize("section", list(SECTIONS))
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_axe_violations_in_the_opened_sections(
+    themed_page: Any, app_url: str, axe: Any, scheme: str, section: str
+) -> None:
+    """The chain rule (each of its tabs) and Share & export, opened by a link: nothing found on the page."""
+    query, key = SECTIONS[section]
+    page = themed_page
+    page.goto(app_url + query)
+    wait_idle(page, "Iteration")
+    wait_drawn(page)
+    wait_section_drawn(page, key)
+    tabs = page.locator(f".st-key-{key}").get_by_role("tab")
+    names = [tabs.nth(i).inner_text().strip() for i in range(tabs.count())] or [section]
+    if key == "chain":
+        assert len(names) == 4, f"expected the chain rule's four tabs, found {names}"
+    found: list[tuple[str, dict[str, Any]]] = []
+    for i, name in enumerate(names):
+        if i:  # the first tab is open on arrival
+            tabs.nth(i).click()
+            page.locator(f".st-key-{key}").get_by_role("tab", name=name, selected=True).wait_for()
+            wait_section_drawn(page, key)
+        results = axe.run(page)
+        found += [(name, violation) for violation in without_streamlit_markup(results.response["violations"])]
+    if found:
+        pytest.fail(
+            f"axe-core found violations ({scheme} theme, {section} opened):\n{describe(found)}", pytrace=False
+        )
+
+
+PHONE = {"width": 390, "height": 844}
+# Each shown formula of the chain rule: its box and the section's, whether the formula is wider than its
+# box, and if so whether the box scrolls and takes the keyboard's focus. Inline formulas in the text too.
+FORMULA_BOXES = """() => {
+    const section = document.querySelector('.st-key-chain details[open]');
+    const area = section.getBoundingClientRect();
+    const shown = element => element.getClientRects().length > 0;
+    const blocks = [...section.querySelectorAll(".formula")].filter(shown).map(box => {
+        const { left, right } = box.getBoundingClientRect();
+        return {
+            label: box.getAttribute("aria-label"), left, right,
+            wider: box.scrollWidth > box.clientWidth + 1,
+            scrolls: getComputedStyle(box).overflowX === "auto", focusable: box.tabIndex === 0,
+        };
+    });
+    const inline = [...section.querySelectorAll(".katex")].filter(k => shown(k) && !k.closest(".formula"))
+        .map(k => ({ label: k.textContent.slice(0, 40), ...k.getBoundingClientRect().toJSON() }));
+    return { left: area.left, right: area.right, width: innerWidth, blocks, inline,
+             page: document.scrollingElement.scrollWidth };
+}"""
+
+
+def test_formulas_scroll_inside_their_box_on_a_phone(chromium_browser: Any, app_url: str) -> None:
+    """On a 390x844 phone, on each of the chain rule's tabs, no formula runs off the section's right edge:
+    one wider than its box scrolls sideways in it, and the arrow keys scroll it once it has the focus."""
+    context = chromium_browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    context.set_default_timeout(60_000)
+    try:
+        page = context.new_page()
+        page.goto(app_url + SECTIONS["chain rule, hidden layer"][0])
+        wait_idle(page, "Iteration")
+        wait_section_drawn(page, "chain")
+        tabs = page.locator(".st-key-chain").get_by_role("tab")
+        names = [tabs.nth(i).inner_text().strip() for i in range(tabs.count())]
+        problems, wider = [], []
+        for i, name in enumerate(names):
+            if i:
+                tabs.nth(i).click()
+                page.locator(".st-key-chain").get_by_role("tab", name=name, selected=True).wait_for()
+                wait_section_drawn(page, "chain")
+            found = page.evaluate(FORMULA_BOXES)
+            if found["page"] > found["width"]:
+                problems.append(f"{name}: the page is {found['page']} px wide, wider than the phone")
+            for box in found["blocks"] + found["inline"]:
+                if box["right"] > found["right"] + 0.5 or box["left"] < found["left"] - 0.5:
+                    problems.append(
+                        f"{name}: {box['label']!r} runs off the section ({box['left']:.0f}-"
+                        f"{box['right']:.0f} px, the section {found['left']:.0f}-{found['right']:.0f})"
+                    )
+            for box in found["blocks"]:
+                if box["wider"]:
+                    wider.append(box["label"])
+                    if not (box["scrolls"] and box["focusable"]):
+                        problems.append(
+                            f"{name}: {box['label']!r} is wider than its box, which "
+                            f"{'cannot be focused' if box['scrolls'] else 'does not scroll'}"
+                        )
+        assert not problems, "\n".join(problems)
+        assert wider, "no formula is wider than a phone: this test no longer checks their scrolling"
+        # the keyboard: Tab reaches the first tab's first formula (wider than a phone), ArrowRight scrolls it
+        tabs.first.click()
+        page.locator(".st-key-chain").get_by_role("tab", name=names[0], selected=True).wait_for()
+        wait_section_drawn(page, "chain")
+        box = page.locator(".st-key-chain .formula").filter(visible=True).first
+        page.locator(".st-key-chain").get_by_role("tab", name=names[0]).focus()
+        tab_to(page, box)
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("box => box.scrollLeft > 0", arg=box.element_handle())
+    finally:
+        context.close()
