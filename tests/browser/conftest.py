@@ -26,6 +26,19 @@ ARTIFACTS = REPO / "artifacts"
 VIEWPORT = {"width": 1400, "height": 1000}
 STARTUP_TIMEOUT_S = 60.0
 EXCEPTION = '[data-testid="stException"]'
+# The teaching tabs are the page's first tab list (the chain rule's tabs come later on the page).
+TEACHING_TABS = '[data-testid="stTabs"] >> nth=0'
+# True once the script is idle, the open teaching tab's panel has content, the training chart is on the page
+# and every chart has its SVG (Plotly's code loads after the page's first render).
+DRAWN = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (!app || app.getAttribute("data-test-script-state") !== "notRunning") return false;
+    const tab = document.querySelector('[data-testid="stTabs"] [role="tab"][aria-selected="true"]');
+    const panel = tab && document.getElementById(tab.getAttribute("aria-controls"));
+    if (!panel || !panel.querySelector('[data-testid="stElementContainer"]')) return false;
+    const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
+    return charts.length > 0 && charts.every(chart => chart.querySelector(".js-plotly-plot .main-svg"));
+}"""
 
 
 def _unavailable(reason: str) -> None:

@@ -16,27 +16,15 @@ from typing import Any
 
 import pytest
 
-from .conftest import VIEWPORT, wait_for_metric, wait_idle
+from .conftest import DRAWN, TEACHING_TABS, VIEWPORT, wait_for_metric, wait_idle
 
 pytestmark = pytest.mark.browser
 
 NOTEBOOK_PREDICTION = "0.99993703"
-# The teaching tabs are the page's first tab list (the chain rule's tabs sit in a closed expander).
-TEACHING_TABS = '[data-testid="stTabs"] >> nth=0'
 PAGES = {
     "default": "",  # the notebook's experiment: one sigmoid unit, no hidden layer
     "xor": "?preset=xor&layers=1",  # a hidden layer: every tab has a figure to draw
 }
-# True once the script is idle, the open tab's panel is drawn and every chart on the page has its SVG.
-DRAWN = """() => {
-    const app = document.querySelector('[data-testid="stApp"]');
-    if (!app || app.getAttribute("data-test-script-state") !== "notRunning") return false;
-    const tab = document.querySelector('[data-testid="stTabs"] [role="tab"][aria-selected="true"]');
-    const panel = tab && document.getElementById(tab.getAttribute("aria-controls"));
-    if (!panel || !panel.querySelector('[data-testid="stElementContainer"]')) return false;
-    return [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(
-        chart => chart.querySelector(".js-plotly-plot .main-svg"));
-}"""
 NODES_SHOWN = 4  # per violation, in the failure message
 # Chart text that sits on the page's background (axes, titles, legends, the slider, the Play buttons) and
 # its contrast with that background, below 4.5:1. axe-core does not check SVG text. Text drawn by a trace

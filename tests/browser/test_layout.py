@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import ARTIFACTS, EXCEPTION, REPO, wait_idle
+from .conftest import ARTIFACTS, DRAWN, EXCEPTION, REPO, TEACHING_TABS, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -41,21 +41,9 @@ VIEWS = {  # name: (viewport, query)
 OVERLAP_TOLERANCE_PX = 2.0  # two text boxes may share this much (in both directions) without a failure
 CLIP_TOLERANCE_PX = 1.0  # a text box may stick out of its chart by this much
 PRESENTER_MIN_FONT_PX = 20.0
-TEACHING_TABS = '[data-testid="stTabs"] >> nth=0'  # the chain rule's tabs come later on the page
 SETTLE_MS = 500  # a pause long enough for the page's measured-size rerun to start
 SETTLE_ROUNDS = 40
 
-# True once the script is idle, the open teaching tab's panel has content, the training chart is on the page
-# and every chart has its SVG (Plotly's code loads after the page's first render).
-DRAWN = """() => {
-    const app = document.querySelector('[data-testid="stApp"]');
-    if (!app || app.getAttribute("data-test-script-state") !== "notRunning") return false;
-    const tab = document.querySelector('[data-testid="stTabs"] [role="tab"][aria-selected="true"]');
-    const panel = tab && document.getElementById(tab.getAttribute("aria-controls"));
-    if (!panel || !panel.querySelector('[data-testid="stElementContainer"]')) return false;
-    const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
-    return charts.length > 0 && charts.every(chart => chart.querySelector(".js-plotly-plot .main-svg"));
-}"""
 # What the charts look like right now: their places, sizes and texts (compared twice to see them settled).
 FINGERPRINT = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].map(chart => {
     const box = chart.getBoundingClientRect();
