@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app.chain_rule import chain_rule_section
-from app.fit import presenter_toggle, readable_charts, sidebar_state
+from app.fit import presenter_toggle, sidebar_state
 from app.results import (
     diagnostics_notices,
     explanation,
@@ -27,7 +27,7 @@ from app.sidebar import action_buttons, sidebar
 from app.state import init_state, keep_valid_settings, run_key, train_config
 from app.table_panel import table_panel
 from app.teaching import teaching_tabs
-from app.widgets import guarded
+from app.widgets import guarded, page_style
 
 st.set_page_config(
     page_title="Backprop Simulator",
@@ -41,7 +41,7 @@ def main() -> None:
     init_state()
     load_shared_experiment()
     keep_valid_settings()
-    readable_charts()
+    page_style()
     presenting = presenter_toggle()
     if presenting:
         stage = st.container()  # the control bar and the chart, drawn once the run is known

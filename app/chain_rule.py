@@ -27,28 +27,11 @@ from backprop.chain_latex import (
 )
 from backprop.trainer import Run
 
-# A formula wider than its box (most of them on a phone) scrolls sideways inside it. st.latex would let
-# KaTeX's own block scroll, which the keyboard cannot reach (a scrollable region must be focusable); here a
-# box of the app's own takes the scrolling over and is a stop of the Tab key, so the arrow keys scroll it.
-_FORMULA_CSS = """
-<style>
-[data-testid="stMarkdownContainer"] .formula { max-width: 100%; overflow-x: auto; overflow-y: hidden; }
-[data-testid="stMarkdownContainer"] .formula > .katex-display { overflow: visible; }
-[data-testid="stMarkdownContainer"] .formula:focus-visible {
-  outline: 2px solid currentColor; outline-offset: -2px; border-radius: 0.25rem;
-}
-</style>
-"""
-
-
-def formula_style() -> None:
-    """The style of :func:`formula`'s box, once per section (a style-only ``st.html`` takes no room)."""
-    st.html(_FORMULA_CSS)
-
 
 def formula(tex: str, label: str) -> None:
     """A LaTeX formula in display style, like ``st.latex``, in a box that scrolls sideways when the formula
-    is wider and can be reached with the keyboard. ``label`` names it for screen readers."""
+    is wider and can be reached with the keyboard (its style: ``app.widgets.page_style``; st.latex's own
+    KaTeX block scrolls but no key reaches it). ``label`` names it for screen readers."""
     st.markdown(
         f'<div class="formula" role="group" tabindex="0" aria-label="{html.escape(label)}">'
         f"\n\n$$\n{tex}\n$$\n\n</div>",
@@ -72,7 +55,6 @@ def chain_rule_section(run: Run, iteration: int, test_input: tuple[float, ...], 
     ) as box:
         if not box.open:  # its LaTeX and tables are drawn only while open, like the teaching tabs
             return
-        formula_style()
         refs = {param_name(run.arch, ref): ref for ref in parameters(run.arch)}
         if st.session_state.get("weight") not in refs:  # reopened, or the network changed shape
             kept = st.session_state.get("chain_choice")  # outlives the widget while the section is closed

@@ -53,20 +53,6 @@ _PRESENTER_CSS = """
 """
 
 
-# Streamlit's Plotly theme writes chart text (ticks, axis titles, legends, the slider) in #808495, 3.8:1
-# on the light theme's white. This darkens exactly that grey, so only the light theme changes: 7:1.
-_CHART_TEXT_CSS = """
-<style>
-[data-testid="stPlotlyChart"] text[style*="fill: rgb(128, 132, 149)"] { fill: #555966 !important; }
-</style>
-"""
-
-
-def readable_charts() -> None:
-    """Chart text at 4.5:1 or more on the light theme (the dark theme's chart text already is)."""
-    st.html(_CHART_TEXT_CSS)
-
-
 def column_size() -> str:
     """The size class of the current column in the browser (``measured_size`` until it has measured)."""
     guess = measured_size()

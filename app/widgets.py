@@ -17,12 +17,25 @@ from backprop import share
 T = TypeVar("T")
 LOG = logging.getLogger("backprop.app")
 VIEW_FAILED = "This view could not be drawn; the rest of the page is unaffected."
-# Read by screen readers, not shown (the usual clip pattern); its block takes no room in the column.
-_SR_ONLY_CSS = """
+# The page's own style, drawn once per run (a style-only st.html takes no room):
+# - .sr-only: read by screen readers, not shown (the usual clip pattern); its block takes no room.
+# - Streamlit's Plotly theme writes chart text (ticks, axis titles, legends, the slider) in #808495, 3.8:1
+#   on the light theme's white. This darkens exactly that grey, so only the light theme changes: 7:1.
+# - .formula (app/chain_rule.formula): a formula wider than its box (most of them on a phone) scrolls
+#   sideways inside it. st.latex would let KaTeX's own block scroll, which the keyboard cannot reach (a
+#   scrollable region must be focusable); the box of the app's own takes the scrolling over and is a stop
+#   of the Tab key, so the arrow keys scroll it.
+_PAGE_CSS = """
 <style>
 .sr-only, [data-testid="stElementContainer"]:has(> [data-testid="stMarkdown"] .sr-only) {
   position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px;
   overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0;
+}
+[data-testid="stPlotlyChart"] text[style*="fill: rgb(128, 132, 149)"] { fill: #555966 !important; }
+[data-testid="stMarkdownContainer"] .formula { max-width: 100%; overflow-x: auto; overflow-y: hidden; }
+[data-testid="stMarkdownContainer"] .formula > .katex-display { overflow: visible; }
+[data-testid="stMarkdownContainer"] .formula:focus-visible {
+  outline: 2px solid currentColor; outline-offset: -2px; border-radius: 0.25rem;
 }
 </style>
 """
@@ -86,10 +99,14 @@ def plotly_config() -> dict[str, object]:
     }
 
 
+def page_style() -> None:
+    """The page's own style (``_PAGE_CSS``): hidden chart summaries, chart text at 4.5:1 or more on the
+    light theme, and the chain rule's scrolling formula boxes."""
+    st.html(_PAGE_CSS)
+
+
 def chart_summary(text: str, where: Any = None) -> None:
     """Right before a chart (in ``where``, default the current container): ``text``, one sentence saying
-    what the chart shows with its values, for screen readers only. The style comes with it: a style-only
-    ``st.html`` takes no room on the page."""
+    what the chart shows with its values, for screen readers only (hidden by ``page_style``)."""
     where = where or st
-    where.html(_SR_ONLY_CSS)
     where.markdown(f'<p class="sr-only">{html.escape(text)}</p>', unsafe_allow_html=True)

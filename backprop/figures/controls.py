@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from backprop.figures.style import DESKTOP, NEUTRAL, Fit
+from backprop.figures.style import DESKTOP, NEUTRAL, SMALL_FONT_SIZE, Fit
 
 Spec = dict[str, Any]
 
@@ -98,7 +98,7 @@ def controls(iterations: Sequence[int], active: int, fit: Fit = DESKTOP) -> tupl
 def place_controls(layout: Spec, top: float, plot_px: float, fit: Fit = DESKTOP) -> None:
     """Hang ``layout``'s buttons at ``top`` (paper fraction of the plot's height, below 0 for under the
     plot) and its slider one button row lower, for a plot ``plot_px`` pixels high."""
-    row = BUTTONS_PX * fit.small_font / 14 / max(plot_px, 1.0)
+    row = BUTTONS_PX * fit.small_font / SMALL_FONT_SIZE / max(plot_px, 1.0)
     for menu in layout.get("updatemenus", []):
         menu["y"] = top
     for slider in layout.get("sliders", []):
