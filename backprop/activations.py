@@ -49,6 +49,16 @@ def relu_derivative(a: FloatArray) -> FloatArray:
     return (a > 0.0).astype(np.float64)
 
 
+def identity(z: FloatArray) -> FloatArray:
+    """The linear activation ``f(z) = z``."""
+    return z
+
+
+def identity_derivative(a: FloatArray) -> FloatArray:
+    """f'(z) = 1 for the linear activation, whatever the output."""
+    return np.ones_like(a)
+
+
 @dataclass(frozen=True)
 class Activation:
     """One activation: its function, its derivative in terms of the output, and LaTeX for both."""
@@ -68,6 +78,7 @@ ACTIVATIONS: Mapping[str, Activation] = MappingProxyType(
         ),
         "tanh": Activation("tanh", np.tanh, tanh_derivative, r"\tanh(z)", r"1-a^2"),
         "relu": Activation("relu", relu, relu_derivative, r"\max(0, z)", r"[a > 0]"),
+        "linear": Activation("linear", identity, identity_derivative, r"z", r"1"),
     }
 )
 

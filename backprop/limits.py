@@ -14,8 +14,14 @@ UPLOAD_LIMIT_MB = 1  # a CSV file: the page's uploader, server.maxUploadSize and
 MAX_CSV_BYTES = UPLOAD_LIMIT_MB * 1024 * 1024
 
 # --- networks
-MAX_HIDDEN_LAYERS = 2
+MAX_HIDDEN_LAYERS = 6
 MAX_HIDDEN_UNITS = 8
+
+# --- generated 2-D datasets and the test split
+MIN_POINTS = 10
+MAX_POINTS = 256  # = MAX_ROWS
+MAX_NOISE = 0.5
+MAX_TEST_FRACTION = 0.9
 
 # --- training (the library)
 MAX_LEARNING_RATE = 100.0  # the library takes any rate above 0 up to this
@@ -23,6 +29,7 @@ MAX_ITERATIONS = 1_000_000
 MAX_SEED = 2**32 - 1
 DEFAULT_HISTORY_SIZE = 1000  # snapshots a run keeps, whatever its length
 MAX_TARGET_LOSS = 10.0  # the page, links and CLI; the library takes any target >= 0
+MAX_REG_RATE = 10.0  # the L1/L2 penalty's rate
 
 # --- the page and its links
 MIN_LEARNING_RATE = 0.001  # the page's and links' smallest learning rate

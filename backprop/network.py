@@ -290,6 +290,53 @@ def descend(
     return stepped
 
 
+REGULARIZATIONS = ("none", "l1", "l2")
+
+
+def penalties(weights: Sequence[FloatArray], regularization: str, rate: float) -> FloatArray:
+    """The penalty added to the error, per leading index: ``rate * sum |W|`` (L1) or
+    ``rate * 1/2 * sum W**2`` (L2) over every weight of every layer (biases are not penalised), 0 with
+    ``"none"``."""
+    total = np.zeros(weights[0].shape[:-2])
+    if regularization == "none":
+        return total
+    for W in weights:
+        total = total + (np.abs(W) if regularization == "l1" else 0.5 * W * W).sum(axis=(-2, -1))
+    return rate * total
+
+
+def penalty_gradient(W: FloatArray, regularization: str, rate: float) -> FloatArray:
+    """d(penalty)/dW: ``rate * sign(W)`` (L1) or ``rate * W`` (L2), zeros with ``"none"``."""
+    if regularization == "l1":
+        return rate * np.sign(W)
+    if regularization == "l2":
+        return rate * W
+    return np.zeros_like(W)
+
+
+def regularized_descend(
+    weights: Sequence[FloatArray],
+    dW: Sequence[FloatArray],
+    learning_rate: float | FloatArray,
+    regularization: str,
+    rate: float,
+) -> list[FloatArray]:
+    """One step on the error plus the penalty, as new arrays.
+
+    L2 adds its gradient ``rate * W`` to the error's. L1 takes the error's step, then moves every weight
+    ``lr * rate`` towards 0 and stops it at 0 rather than letting it cross (the proximal step; TensorFlow
+    Playground stops a weight at 0 the same way): that is what sets weights to exactly 0. Where a weight
+    does not reach 0 this is the plain step ``W - lr * (dE/dW + rate * sign(W))``.
+    """
+    if regularization == "l2":
+        return descend(weights, [g + rate * W for g, W in zip(dW, weights, strict=True)], learning_rate)
+    stepped = descend(weights, dW, learning_rate)
+    if regularization == "l1":
+        shrink = learning_rate * rate
+        return [np.sign(W) * np.maximum(np.abs(W) - shrink, 0.0) for W in stepped]
+    return stepped
+
+
 def all_finite(arrays: Sequence[FloatArray], core_dims: int) -> NDArray[np.bool_]:
     """Whether every value of each array is finite, per leading index: shape (...).
 

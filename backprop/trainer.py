@@ -1,10 +1,14 @@
 """Training: configuration, the loop that records a bounded history, and the recorded run.
 
 One iteration is the notebook's: forward pass over the whole table, backward pass, one gradient-descent
-step on ``E = 1/2 * sum((y - out)**2)``, each a call to network.py. The loop keeps only the parameters
-of the iterations it records (every one up to half the history's budget, then evenly spaced ones up to
-the last, so memory does not grow with the iteration count); their snapshots (outputs, loss,
-gradients) are evaluated afterwards by the same functions over a leading axis of snapshots.
+step on ``E = 1/2 * sum((y - out)**2)``, each a call to network.py. Options go beyond it: a batch of
+rows per update (shuffled each epoch), an L1 or L2 penalty on the weights, derived input features and a
+held-out test set; left at their defaults, an iteration is the notebook's to the bit.
+
+The loop keeps only the parameters of the iterations it records (every one up to half the history's
+budget, then evenly spaced ones up to the last, so memory does not grow with the iteration count);
+their snapshots (outputs, loss, gradients) are evaluated afterwards by the same functions over a leading
+axis of snapshots.
 """
 
 from __future__ import annotations
@@ -20,14 +24,22 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from backprop.datasets import check_test_fraction, feature_keys, fraction, split_rows, with_features
 from backprop.errors import ConfigError
-from backprop.limits import DEFAULT_HISTORY_SIZE, MAX_ITERATIONS, MAX_LEARNING_RATE, MAX_SEED
+from backprop.limits import (
+    DEFAULT_HISTORY_SIZE,
+    MAX_ITERATIONS,
+    MAX_LEARNING_RATE,
+    MAX_REG_RATE,
+    MAX_ROWS,
+    MAX_SEED,
+)
 from backprop.network import (
+    REGULARIZATIONS,
     Architecture,
     Gradients,
     Params,
     all_finite,
-    apply_update,
     backpropagate,
     backward,
     check_activation_and_bias,
@@ -37,9 +49,11 @@ from backprop.network import (
     init_params,
     loss,
     losses,
+    penalties,
     predict,
     propagate,
     readonly,
+    regularized_descend,
 )
 from backprop.table import TruthTable
 
@@ -68,6 +82,11 @@ class TrainConfig:
 
     ``n_iterations`` is the number of updates (0 shows the initial weights); training stops early once
     the loss is at most ``target_loss`` when that is set.
+
+    Beyond the notebook: ``features`` adds derived inputs to a 2-input table (see datasets.FEATURES);
+    ``test_fraction`` holds that share of the rows out of training (drawn with ``seed``);
+    ``batch_size`` rows per update, reshuffled every epoch (None: the whole training table, unshuffled);
+    ``regularization`` ``"l1"`` or ``"l2"`` adds ``reg_rate`` times that penalty on the weights.
     """
 
     learning_rate: float = 1.0
@@ -78,6 +97,11 @@ class TrainConfig:
     use_bias: bool = False
     target_loss: float | None = None
     history_size: int = DEFAULT_HISTORY_SIZE
+    features: tuple[str, ...] = ()
+    test_fraction: float = 0.0
+    batch_size: int | None = None
+    regularization: str = "none"
+    reg_rate: float = 0.0
 
     def __post_init__(self) -> None:
         lr = self.learning_rate
@@ -104,6 +128,20 @@ class TrainConfig:
             object.__setattr__(self, "target_loss", float(target))
         size = _whole(self.history_size, "history_size", 2, 100_000, "History size")
         object.__setattr__(self, "history_size", size)
+        if isinstance(self.features, str) or not isinstance(self.features, Iterable):
+            raise ConfigError("Features must be a sequence of feature names such as ('x1sq',).", "features")
+        object.__setattr__(self, "features", feature_keys(self.features))
+        object.__setattr__(self, "test_fraction", check_test_fraction(self.test_fraction))
+        if self.batch_size is not None:
+            batch = _whole(self.batch_size, "batch_size", 1, MAX_ROWS, "Batch size")
+            object.__setattr__(self, "batch_size", batch)
+        if self.regularization not in REGULARIZATIONS:
+            raise ConfigError(
+                f"Regularization must be one of {', '.join(REGULARIZATIONS)}, got {self.regularization!r}.",
+                "regularization",
+            )
+        rate = fraction(self.reg_rate, "reg_rate", "Regularization rate", MAX_REG_RATE)
+        object.__setattr__(self, "reg_rate", rate)
 
     def settings(self) -> dict[str, object]:
         """The settings that reproduce a run, as JSON-ready values (``history_size`` only sets how much
@@ -116,40 +154,105 @@ class TrainConfig:
             "activation": self.activation,
             "use_bias": self.use_bias,
             "target_loss": self.target_loss,
+            "features": list(self.features),
+            "test_fraction": self.test_fraction,
+            "batch_size": self.batch_size,
+            "regularization": self.regularization,
+            "reg_rate": self.reg_rate,
         }
 
     def architecture(self, table: TruthTable) -> Architecture:
-        """The network this configuration trains on ``table``."""
-        return Architecture(table.n_inputs, table.n_outputs, self.hidden, self.activation, self.use_bias)
+        """The network this configuration trains on ``table`` (its inputs, then the derived features)."""
+        n_inputs = table.n_inputs + len(self.features)
+        return Architecture(n_inputs, table.n_outputs, self.hidden, self.activation, self.use_bias)
+
+    @property
+    def penalized(self) -> bool:
+        """Whether a penalty is added to the error (a regularization with a rate above 0)."""
+        return self.regularization != "none" and self.reg_rate > 0
+
+
+def split_table(table: TruthTable, config: TrainConfig) -> tuple[TruthTable, TruthTable | None]:
+    """The training and test tables of ``table`` under ``config``: derived feature columns appended, then
+    ``test_fraction`` of the rows held out (None when no row is). Without either, ``table`` itself."""
+    if not config.features and config.test_fraction == 0:
+        return table, None
+    X = with_features(table.X, config.features)
+    train_rows, test_rows = split_rows(table.n_rows, config.test_fraction, config.seed)
+    test = TruthTable(X[test_rows], table.y[test_rows]) if test_rows.size else None
+    return TruthTable(X[train_rows], table.y[train_rows]), test
+
+
+def updates_per_epoch(n_rows: int, batch_size: int | None) -> int:
+    """Updates that go once through ``n_rows`` training rows in batches of ``batch_size``."""
+    return 1 if batch_size is None or batch_size >= n_rows else -(-n_rows // batch_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _epoch_order(n_rows: int, seed: int, epoch: int) -> NDArray[np.int64]:
+    order = np.random.default_rng((seed, 2, epoch)).permutation(n_rows)
+    order.flags.writeable = False
+    return order
+
+
+def batch_rows(n_rows: int, batch_size: int | None, seed: int, k: int) -> NDArray[np.int64] | None:
+    """The training rows of update ``k`` (0-based), or None for the whole table in its order.
+
+    Each epoch goes through a new permutation of the rows, drawn from ``default_rng((seed, 2, epoch))``,
+    in consecutive batches of ``batch_size`` (the last one smaller when the rows do not divide evenly).
+    """
+    per_epoch = updates_per_epoch(n_rows, batch_size)
+    if per_epoch == 1:
+        return None
+    epoch, batch = divmod(k, per_epoch)
+    assert batch_size is not None
+    return _epoch_order(n_rows, seed, epoch)[batch * batch_size : (batch + 1) * batch_size]
 
 
 @dataclass(frozen=True)
 class Snapshot:
-    """The state after ``iteration`` updates: parameters, outputs (n_rows, n_outputs), loss, and the
-    gradients at these parameters (the ones the next update applies)."""
+    """The state after ``iteration`` updates: parameters, outputs (n_rows, n_outputs), the error ``loss``
+    on the training rows, and the error's gradients at these parameters over all training rows (a
+    mini-batch update applies its batch's share; a penalty adds its own term, network.penalty_gradient).
+
+    ``penalty`` is the regularization term (0 without one), so the objective is ``loss + penalty``;
+    ``test_loss`` is ``E`` over the test rows (None without a test set).
+    """
 
     iteration: int
     params: Params
     output: FloatArray
     loss: float
     grads: Gradients
+    penalty: float = 0.0
+    test_loss: float | None = None
 
 
-def _freeze(iteration: int, params: Params, output: FloatArray, E: float, grads: Gradients) -> Snapshot:
-    frozen = Gradients(
-        tuple(readonly(d) for d in grads.delta),
-        tuple(readonly(g) for g in grads.dW),
-        tuple(readonly(g) for g in grads.db),
-    )
-    return Snapshot(iteration, params, readonly(output), E, frozen)
-
-
-def take_snapshot(arch: Architecture, params: Params, table: TruthTable, iteration: int) -> Snapshot:
-    """Evaluate ``params`` on ``table``: forward pass, loss and gradients, as read-only copies."""
+def take_snapshot(
+    arch: Architecture,
+    params: Params,
+    table: TruthTable,
+    iteration: int,
+    config: TrainConfig = TrainConfig(),
+    test_table: TruthTable | None = None,
+) -> Snapshot:
+    """Evaluate ``params`` on ``table`` (the training rows): forward pass, loss and gradients, as
+    read-only copies; the penalty of ``config`` and the loss on ``test_table``."""
     with np.errstate(all="ignore"):
         fwd = forward(arch, params, table.X)
         grads = backward(arch, params, fwd, table.y)
-        return _freeze(iteration, params, fwd.output, loss(fwd.output, table.y), grads)
+        frozen = Gradients(
+            tuple(readonly(d) for d in grads.delta),
+            tuple(readonly(g) for g in grads.dW),
+            tuple(readonly(g) for g in grads.db),
+        )
+        penalty = float(penalties(params.weights, config.regularization, config.reg_rate))
+        test_loss = (
+            None if test_table is None else loss(forward(arch, params, test_table.X).output, test_table.y)
+        )
+        return Snapshot(
+            iteration, params, readonly(fwd.output), loss(fwd.output, table.y), frozen, penalty, test_loss
+        )
 
 
 def recording_schedule(n_iterations: int, history_size: int) -> NDArray[np.int64]:
@@ -175,6 +278,7 @@ class Run:
 
     ``history[-1]`` is always the final state. With status ``"non_finite"``, ``failed_at`` is the
     iteration whose update made a weight infinite or NaN; the final state is the one before it.
+    ``table`` holds the training rows (with derived feature columns), ``test_table`` the held-out ones.
     """
 
     table: TruthTable
@@ -184,6 +288,7 @@ class Run:
     history: tuple[Snapshot, ...]
     status: Status
     failed_at: int | None = None
+    test_table: TruthTable | None = None
 
     @property
     def final(self) -> Snapshot:
@@ -195,6 +300,11 @@ class Run:
         thousand snapshots one by one took longer to unpickle than training the notebook."""
         fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "history"}
         return _rebuild_run, (fields, _stacked(self.history, self.arch.n_layers))
+
+    @property
+    def epochs(self) -> float:
+        """Passes through the training rows so far: updates / updates per epoch."""
+        return self.final.iteration / updates_per_epoch(self.table.n_rows, self.config.batch_size)
 
     @property
     def iterations(self) -> NDArray[np.int64]:
@@ -216,12 +326,13 @@ class Run:
         snapshot = self.history[index]
         if iteration == snapshot.iteration:
             return snapshot
-        params = snapshot.params
+        weights, biases = snapshot.params.weights, snapshot.params.biases
         with np.errstate(all="ignore"):
-            for _ in range(iteration - snapshot.iteration):
-                grads = backward(self.arch, params, forward(self.arch, params, self.table.X), self.table.y)
-                params = apply_update(self.arch, params, grads, self.config.learning_rate)
-        return take_snapshot(self.arch, params, self.table, iteration)
+            for k in range(snapshot.iteration, iteration):
+                weights, biases = _update(self.arch, self.table, self.config, weights, biases, k)
+        return take_snapshot(
+            self.arch, Params(weights, biases), self.table, iteration, self.config, self.test_table
+        )
 
 
 ProgressCallback = Callable[[int, int], None]
@@ -244,6 +355,12 @@ def train(
         stops training (a UI uses this to cancel)
     """
     arch = config.architecture(table)
+    table, test_table = split_table(table, config)
+    if config.batch_size is not None and config.batch_size > table.n_rows:
+        raise ConfigError(
+            f"Batch size must be at most the {table.n_rows} training rows, got {config.batch_size}.",
+            "batch_size",
+        )
     start = init_params(arch, config.seed) if initial is None else initial
     n = config.n_iterations
     report_every = max(1, n // 100)
@@ -270,8 +387,9 @@ def train(
                 progress(k, n)
         if recorded[-1][0] != k:  # stopped between two recorded iterations
             recorded.append((k, weights, biases))
-        history = _history(arch, table, recorded)
-    return Run(table, config, arch, start, history, status, k + 1 if status == "non_finite" else None)
+        history = _history(arch, table, config, test_table, recorded)
+    failed_at = k + 1 if status == "non_finite" else None
+    return Run(table, config, arch, start, history, status, failed_at, test_table)
 
 
 def _descend(
@@ -286,27 +404,38 @@ def _descend(
     recorded: list[tuple[int, Arrays, Arrays]],
     check_each: bool = False,
 ) -> tuple[Arrays, Arrays, int, Status]:
-    """Gradient descent from iteration ``k`` to ``stop``: forward pass, backward pass, update, and the
-    parameters appended to ``recorded`` at the iterations in ``to_record``.
+    """Gradient descent from iteration ``k`` to ``stop``: updates (:func:`_update`), and the parameters
+    appended to ``recorded`` at the iterations in ``to_record``.
 
     Stops early before an update when the loss is at most ``config.target_loss``, and, with
     ``check_each``, before an update that would make a weight or bias infinite or NaN. Returns the
     parameters, their iteration and why it stopped ("completed" when it reached ``stop``).
     """
-    X, y, lr, target = table.X, table.y, config.learning_rate, config.target_loss
+    X, y, target = table.X, table.y, config.target_loss
     while k < stop:
-        _, a = propagate(arch, weights, biases, X)
-        if target is not None and loss(a[-1], y) <= target:
+        if target is not None and loss(propagate(arch, weights, biases, X)[1][-1], y) <= target:
             return weights, biases, k, "target_reached"
-        _, dW, db = backpropagate(arch, weights, a, y)
-        new_weights = descend(weights, dW, lr)
-        new_biases = descend(biases, db, lr) if arch.use_bias else biases
+        new_weights, new_biases = _update(arch, table, config, weights, biases, k)
         if check_each and not _finite(arch, new_weights, new_biases):
             return weights, biases, k, "non_finite"
         weights, biases, k = new_weights, new_biases, k + 1
         if k in to_record:
             recorded.append((k, weights, biases))
     return weights, biases, k, "completed"
+
+
+def _update(
+    arch: Architecture, table: TruthTable, config: TrainConfig, weights: Arrays, biases: Arrays, k: int
+) -> tuple[Arrays, Arrays]:
+    """Update ``k`` (0-based): forward and backward pass over its batch of rows, and one step on the
+    error plus the penalty. With the defaults, the notebook's iteration."""
+    rows = batch_rows(table.n_rows, config.batch_size, config.seed, k)
+    X, y = (table.X, table.y) if rows is None else (table.X[rows], table.y[rows])
+    _, a = propagate(arch, weights, biases, X)
+    _, dW, db = backpropagate(arch, weights, a, y)
+    lr = config.learning_rate
+    new_weights = regularized_descend(weights, dW, lr, config.regularization, config.reg_rate)
+    return new_weights, descend(biases, db, lr) if arch.use_bias else biases
 
 
 def _finite(arch: Architecture, weights: Arrays, biases: Arrays) -> bool:
@@ -320,6 +449,8 @@ _CHUNK_VALUES = 1 << 16
 def _history(
     arch: Architecture,
     table: TruthTable,
+    config: TrainConfig,
+    test_table: TruthTable | None,
     recorded: list[tuple[int, Arrays, Arrays]],
 ) -> tuple[Snapshot, ...]:
     """Snapshots of the recorded parameters: network.py's forward and backward pass over a leading axis
@@ -330,6 +461,7 @@ def _history(
     biases = [np.stack(bs) for bs in zip(*(b for _, _, b in recorded), strict=True)]
     output = np.empty((S, table.n_rows, arch.n_outputs))
     E = np.empty(S)
+    test_E = np.empty(S)
     delta = [np.empty((S, table.n_rows, n)) for n in arch.sizes[1:]]
     dW = [np.empty_like(W) for W in weights]
     db = [np.zeros_like(b) for b in biases]  # stays zero without learned biases
@@ -338,6 +470,9 @@ def _history(
         c = slice(lo, lo + chunk)
         _, a = propagate(arch, [W[c] for W in weights], [b[c] for b in biases], X)
         output[c], E[c] = a[-1], losses(a[-1], y)
+        if test_table is not None:
+            test_out = propagate(arch, [W[c] for W in weights], [b[c] for b in biases], test_table.X)[1][-1]
+            test_E[c] = losses(test_out, test_table.y)
         grads = backpropagate(arch, [W[c] for W in weights], a, y)
         for stack, part in zip((delta, dW, db), grads, strict=True):
             for layer, values in enumerate(part):
@@ -353,6 +488,8 @@ def _history(
         zip(*delta, strict=True),
         zip(*dW, strict=True),
         zip(*db, strict=True),
+        penalties(weights, config.regularization, config.reg_rate).tolist(),
+        [None] * S if test_table is None else test_E.tolist(),
     )
 
 
@@ -365,6 +502,8 @@ def _snapshots(
     deltas: Iterable[tuple[FloatArray, ...]],
     dWs: Iterable[tuple[FloatArray, ...]],
     dbs: Iterable[tuple[FloatArray, ...]],
+    penalty: Iterable[float],
+    test_losses: Iterable[float | None],
 ) -> tuple[Snapshot, ...]:
     """Snapshots from per-snapshot values (read-only arrays, usually views into one stack per field).
 
@@ -373,8 +512,8 @@ def _snapshots(
     snapshots, which is a fifth of training the notebook.
     """
     new, set_fields, history = object.__new__, object.__setattr__, []
-    for k, W, b, out, loss_k, d, g, gb in zip(
-        iterations, weights, biases, outputs, losses, deltas, dWs, dbs, strict=False
+    for k, W, b, out, loss_k, d, g, gb, pen, test in zip(
+        iterations, weights, biases, outputs, losses, deltas, dWs, dbs, penalty, test_losses, strict=False
     ):
         params, grads, snapshot = new(Params), new(Gradients), new(Snapshot)
         set_fields(params, "__dict__", {"weights": W, "biases": b})
@@ -382,7 +521,15 @@ def _snapshots(
         set_fields(
             snapshot,
             "__dict__",
-            {"iteration": k, "params": params, "output": out, "loss": loss_k, "grads": grads},
+            {
+                "iteration": k,
+                "params": params,
+                "output": out,
+                "loss": loss_k,
+                "grads": grads,
+                "penalty": pen,
+                "test_loss": test,
+            },
         )
         history.append(snapshot)
     return tuple(history)
@@ -406,12 +553,14 @@ def _stacked(history: Sequence[Snapshot], n_layers: int) -> tuple[Any, ...]:
         layers(lambda s, layer: s.grads.delta[layer]),
         layers(lambda s, layer: s.grads.dW[layer]),
         layers(lambda s, layer: s.grads.db[layer]),
+        [s.penalty for s in history],
+        [s.test_loss for s in history],
     )
 
 
 def _unstacked(stacked: tuple[Any, ...]) -> tuple[Snapshot, ...]:
     """The inverse of ``_stacked``: snapshots whose arrays are read-only views into the stacks."""
-    iterations, weights, biases, output, losses, delta, dW, db = stacked
+    iterations, weights, biases, output, losses, delta, dW, db, penalty, test_losses = stacked
     for stack in (*weights, *biases, output, *delta, *dW, *db):
         stack.flags.writeable = False
     return _snapshots(
@@ -423,6 +572,8 @@ def _unstacked(stacked: tuple[Any, ...]) -> tuple[Snapshot, ...]:
         zip(*delta, strict=True),
         zip(*dW, strict=True),
         zip(*db, strict=True),
+        penalty,
+        test_losses,
     )
 
 

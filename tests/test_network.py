@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from backprop.errors import ConfigError
+from backprop.limits import MAX_HIDDEN_LAYERS
 from backprop.network import (
     RELU_BIAS_INIT,
     Architecture,
@@ -336,7 +337,7 @@ def test_make_params_checks_shapes_biases_and_finiteness(
         ({"n_inputs": 9}, "n_inputs"),
         ({"n_inputs": 2, "n_outputs": 0}, "n_outputs"),
         ({"n_inputs": 2, "n_outputs": 5}, "n_outputs"),
-        ({"n_inputs": 2, "hidden": (2, 2, 2)}, "hidden"),
+        ({"n_inputs": 2, "hidden": (2,) * (MAX_HIDDEN_LAYERS + 1)}, "hidden"),
         ({"n_inputs": 2, "hidden": (0,)}, "hidden"),
         ({"n_inputs": 2, "hidden": (9,)}, "hidden"),
         ({"n_inputs": 2, "activation": "softmax"}, "activation"),
