@@ -311,9 +311,29 @@ class Run:
         """The recorded iteration numbers, ascending."""
         return np.array([s.iteration for s in self.history])
 
+    @property
+    def n_table_inputs(self) -> int:
+        """Inputs of the table trained on, before derived features were appended."""
+        return self.arch.n_inputs - len(self.config.features)
+
+    def network_inputs(self, X: object) -> FloatArray:
+        """Rows of the table's own inputs ``X`` (n, n_table_inputs), with the run's derived features
+        appended: what the network reads. A :class:`ConfigError` for a wrong width or non-numbers."""
+        array = _input_rows(X)
+        if array.shape[-1] != self.n_table_inputs:
+            raise ConfigError(
+                f"Each input row needs {self.n_table_inputs} values, got shape {array.shape}.", "inputs"
+            )
+        return with_features(array.reshape(-1, self.n_table_inputs), self.config.features)
+
     def predict(self, X: object, iteration: int | None = None) -> FloatArray:
-        """Outputs (n, n_outputs) for inputs ``X`` with the weights after ``iteration`` updates."""
+        """Outputs (n, n_outputs) for inputs ``X`` with the weights after ``iteration`` updates.
+
+        ``X`` holds the table's own inputs (n, n_table_inputs), or one row; derived features are added.
+        """
         snapshot = self.final if iteration is None else self.snapshot_at(iteration)
+        if self.config.features:
+            X = self.network_inputs(X)
         return predict(self.arch, snapshot.params, X)
 
     def snapshot_at(self, iteration: int) -> Snapshot:
@@ -333,6 +353,16 @@ class Run:
         return take_snapshot(
             self.arch, Params(weights, biases), self.table, iteration, self.config, self.test_table
         )
+
+
+def _input_rows(X: object) -> FloatArray:
+    try:
+        array = np.array(X, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ConfigError("Inputs must be finite numbers.", "inputs") from None
+    if array.ndim == 0 or array.ndim > 2 or not np.isfinite(array).all():
+        raise ConfigError("Inputs must be a row or rows of finite numbers.", "inputs")
+    return array
 
 
 ProgressCallback = Callable[[int, int], None]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from backprop.datasets import DATASETS, DataSpec, generate
+from backprop.datasets import DATASETS, DataSpec, generate, with_features
 from backprop.errors import ConfigError
 from backprop.limits import MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS
 from backprop.network import (
@@ -267,3 +267,18 @@ def test_a_run_with_options_pickles_and_unpickles_equal(name: str) -> None:
     assert [s.test_loss for s in back.history] == [s.test_loss for s in run.history]
     assert [s.penalty for s in back.history] == [s.penalty for s in run.history]
     assert back.test_table == run.test_table
+
+
+def test_a_featured_run_predicts_from_the_tables_own_inputs() -> None:
+    table = generate(DataSpec("circle", 40, 0.0, 0))
+    features = ("x1sq", "x2sq")
+    run = train(table, TrainConfig(learning_rate=0.01, n_iterations=50, features=features, **TANH8))  # type: ignore[arg-type]
+    assert run.n_table_inputs == 2 and run.arch.n_inputs == 4
+    row = table.X[:1]
+    expected = propagate(
+        run.arch, run.final.params.weights, run.final.params.biases, with_features(row, features)
+    )
+    assert np.array_equal(run.predict(row), expected[1][-1])
+    assert np.array_equal(run.predict([0.5, -1.0]), run.predict([[0.5, -1.0]]))
+    with pytest.raises(ConfigError, match="needs 2 values"):
+        run.predict([1.0, 2.0, 3.0])
