@@ -9,13 +9,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from backprop.datasets import DataSpec, generate
 from backprop.share import (
     MAX_TABLE_CHARS,
     QUERY_KEYS,
+    SETTING_KEYS,
     TAB_NAMES,
+    VIEW_KEYS,
     Experiment,
     decode,
     decode_table,
+    default_test_input,
     encode,
     encode_table,
     escape_markdown,
@@ -34,6 +38,7 @@ def _same(a: Experiment, b: Experiment) -> None:
     assert a.table == b.table
     assert a.config == b.config
     assert a.test_input == b.test_input
+    assert a.data == b.data
 
 
 def _from_url(url: str) -> dict[str, list[str]]:
@@ -60,6 +65,31 @@ EXPERIMENTS = [
         TruthTable([[0.1, -2.5e-7], [1e300, 1 / 3]], [[0.25, 1.0], [0.0, 0.123456789]]),
         TrainConfig(learning_rate=0.001, n_iterations=1, hidden=(8, 8), activation="relu", target_loss=0.01),
         (-1.5, 1e-300),
+    ),
+    Experiment(
+        "dataset",
+        generate(DataSpec("spiral", 100, 0.25, 7)),
+        TrainConfig(
+            learning_rate=0.03,
+            n_iterations=300,
+            seed=5,
+            hidden=(8, 6, 5, 4, 3, 2),
+            activation="linear",
+            use_bias=True,
+            features=("x1sq", "x2sq", "x1x2", "sinx1", "sinx2"),
+            test_fraction=0.3,
+            batch_size=10,
+            regularization="l2",
+            reg_rate=0.001,
+        ),
+        (0.5, -1.25),
+        data=DataSpec("spiral", 100, 0.25, 7),
+    ),
+    Experiment(
+        "custom",
+        TruthTable([[0.5, -1], [2, 3], [-4, 0.25]], [[1], [0], [1]]),
+        TrainConfig(features=("sinx2",), regularization="l1", reg_rate=0.5, batch_size=1, test_fraction=0.0),
+        (1.0, 2.0),
     ),
 ]
 
@@ -154,7 +184,7 @@ JUNK = [
     ("seed", "1e999", "whole number"),
     ("seed", "4294967296", "whole number from 0 to 4,294,967,295"),
     ("seed", "", "whole number"),
-    ("hidden", "9,9,9", "up to 2"),
+    ("hidden", "4,4,4,4,4,4,4", "up to 6"),
     ("hidden", "9", "from 1 to 8"),
     ("hidden", "4,x", "comma-separated sizes"),
     ("activation", "<script>alert(1)</script>", "not one of sigmoid, tanh, relu"),
@@ -162,7 +192,7 @@ JUNK = [
     ("bias", "maybe", "not true or false"),
     ("early_stop", "maybe", "not true or false"),
     ("target", "-1", "from 0 to 10"),
-    ("layers", "3", "from 0 to 2"),
+    ("layers", "7", "from 0 to 6"),
     ("hidden", "4,0", "from 1 to"),
     ("table", "x1,y;0,2", "outside [0, 1]"),
     ("table", "a,b;1,2", "Header"),
@@ -350,3 +380,201 @@ def test_a_switch_is_on_for_1_true_yes_or_on_and_off_for_anything_else() -> None
         assert switch_on(on), on
     for off in ("0", "false", "off", "", "maybe", ["1", "0"], []):
         assert not switch_on(off), off
+
+
+# --- generated datasets and the options beyond the notebook ---------------------------------------------
+
+
+def _dataset(spec: DataSpec | None = None, config: TrainConfig | None = None) -> Experiment:
+    spec = spec or DataSpec()
+    return Experiment("dataset", generate(spec), config or TrainConfig(), (0.0, 0.0), data=spec)
+
+
+def test_the_page_widgets_keys_are_link_keys_and_the_view_keys_stay() -> None:
+    widgets = ["dataset", "points", "noise", "data_seed", "test", "batch", "reg", "reg_rate", "features"]
+    widgets += [f"units{i}" for i in range(1, 7)]
+    assert set(widgets) <= set(SETTING_KEYS) <= set(QUERY_KEYS)
+    assert len(set(QUERY_KEYS)) == len(QUERY_KEYS) and not set(QUERY_KEYS) & set(VIEW_KEYS)
+    assert VIEW_KEYS == ("tab", "chain", "weight", "chain_view", "share", "present")
+
+
+def test_a_dataset_travels_as_its_settings_not_its_table() -> None:
+    params = encode(_dataset())
+    assert params == {"preset": "dataset", "lr": "1", "iterations": "10000", "seed": "0", "input": "0,0"}
+    spec = DataSpec("xor", 57, 0.125, 9)
+    params = encode(_dataset(spec))
+    assert "table" not in params
+    assert [params[k] for k in ("dataset", "points", "noise", "data_seed")] == ["xor", "57", "0.125", "9"]
+    decoded = decode(_from_url(share_url("http://h/", params)))
+    assert decoded.notices == ()
+    assert decoded.experiment.data == spec and decoded.experiment.table == generate(spec)
+    assert decoded.experiment.preset == "dataset" and decoded.experiment.test_input == (0.0, 0.0)
+
+
+def test_the_dataset_key_alone_means_a_generated_dataset() -> None:
+    experiment = decode({"dataset": "gauss", "points": "30"}).experiment
+    assert experiment.preset == "dataset" and experiment.data == DataSpec("gauss", 30)
+    assert experiment.table == generate(DataSpec("gauss", 30)) and experiment.test_input == (0.0, 0.0)
+    assert decode({"preset": "dataset"}).experiment.data == DataSpec()
+    # another preset named in the link wins; its unused dataset keys are ignored
+    experiment = decode({"preset": "xor", "dataset": "gauss", "noise": "junk"}).experiment
+    assert (experiment.preset, experiment.data) == ("xor", None)
+
+
+def test_a_dataset_link_with_a_table_opens_that_table_as_a_custom_one() -> None:
+    spec = DataSpec("circle", 10)
+    edited = TruthTable(generate(spec).X, 1 - generate(spec).y)
+    params = encode(Experiment("dataset", edited, TrainConfig(), (0.0, 0.0), data=spec))
+    assert params["preset"] == "custom" and decode_table(params["table"]) == edited
+    assert "dataset" not in params
+    decoded = decode({**params, "dataset": "xor"})
+    assert decoded.notices == ()
+    assert (decoded.experiment.preset, decoded.experiment.data) == ("custom", None)
+    assert decoded.experiment.table == edited
+
+
+def test_an_edited_dataset_too_long_for_a_link_reopens_the_dataset() -> None:
+    spec = DataSpec("spiral", 256, 0.5, 3)
+    edited = TruthTable(generate(spec).X, 1 - generate(spec).y)
+    params = encode(Experiment("dataset", edited, TrainConfig(), (0.0, 0.0), data=spec))
+    assert "table" not in params and params["preset"] == "dataset" and params["dataset"] == "spiral"
+
+
+NEW_SETTINGS = {
+    "test": ({"test": "0.25"}, {"test_fraction": 0.25}),
+    "batch": ({"batch": "2"}, {"batch_size": 2}),
+    "batch full": ({"batch": "FULL"}, {}),
+    "reg": ({"reg": "L1"}, {"regularization": "l1"}),
+    "reg_rate": ({"reg_rate": "0.003"}, {"reg_rate": 0.003}),
+    "features": ({"features": "x1x2,x1sq"}, {"features": ("x1sq", "x1x2")}),
+    "feature labels": ({"features": "sin x1, x2²"}, {"features": ("x2sq", "sinx1")}),
+    "repeated features": ({"features": ["sinx2", "x1sq"]}, {"features": ("x1sq", "sinx2")}),
+    "no feature": ({"features": ""}, {}),
+    "six layers": (
+        {"layers": "6", "units1": "8", "units3": "1", "units6": "2"},
+        {"hidden": (8, 4, 1, 4, 4, 2)},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(NEW_SETTINGS))
+def test_each_new_key_reaches_the_config(name: str) -> None:
+    given, fields = NEW_SETTINGS[name]
+    decoded = decode({"dataset": "xor", **given})
+    assert decoded.notices == ()
+    assert decoded.experiment.config == TrainConfig(**fields)
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        TrainConfig(test_fraction=0.9),
+        TrainConfig(batch_size=1),
+        TrainConfig(regularization="l2"),
+        TrainConfig(reg_rate=10),
+        TrainConfig(features=("x1x2",)),
+        TrainConfig(hidden=(1, 2, 3, 5, 6, 8)),
+        TrainConfig(activation="linear", hidden=(2,)),
+    ],
+    ids=repr,
+)
+def test_each_new_setting_round_trips_and_defaults_are_left_out(config: TrainConfig) -> None:
+    experiment = _dataset(DataSpec("gauss", 40), config)
+    params = encode(experiment)
+    decoded = decode(_from_url(share_url("http://h/", params)))
+    assert decoded.notices == ()
+    _same(decoded.experiment, experiment)
+    plain = encode(_dataset(DataSpec("gauss", 40)))
+    assert set(params) - set(plain) <= {"test", "batch", "reg", "reg_rate", "features", "activation"} | {
+        "layers",
+        *(f"units{i}" for i in range(1, 7)),
+    }
+
+
+def test_a_round_tripped_dataset_run_trains_the_same() -> None:
+    experiment = EXPERIMENTS[4]
+    decoded = decode(_from_url(share_url("http://h/", encode(experiment)))).experiment
+    config = TrainConfig(**{**experiment.config.__dict__, "n_iterations": 30})
+    a, b = train(experiment.table, config), train(decoded.table, config)
+    assert np.array_equal(a.final.params.weights[-1], b.final.params.weights[-1])
+    assert a.final.test_loss == b.final.test_loss is not None
+
+
+DATASET_JUNK = [
+    ("dataset", "moons", "not one of circle, xor, gauss, spiral", "circle"),
+    ("points", "9", "Points must be a whole number from 10 to 256", "200"),
+    ("points", "257", "from 10 to 256", "200"),
+    ("points", "1.5", "whole number", "200"),
+    ("noise", "0.6", "Noise must be a number from 0 to 0.5", "0"),
+    ("noise", "-0.1", "from 0 to 0.5", "0"),
+    ("noise", "nan", "must be a number", "0"),
+    ("data_seed", "-1", "Data seed must be a whole number from 0 to 4,294,967,295", "0"),
+    ("data_seed", "x", "whole number", "0"),
+]
+
+
+@pytest.mark.parametrize(("key", "value", "reason", "used"), DATASET_JUNK)
+def test_a_bad_dataset_value_falls_back_with_a_notice(key: str, value: str, reason: str, used: str) -> None:
+    decoded = decode({**encode(_dataset()), key: value})
+    assert len(decoded.notices) == 1, decoded.notices
+    notice = decoded.notices[0]
+    assert notice.startswith(f"Link value {key}=") and reason in notice, notice
+    assert notice.endswith(f"using {used}.")
+    _same(decoded.experiment, _dataset())
+
+
+SETTING_JUNK = [
+    ("test", "0.95", "Test fraction must be a number from 0 to 0.9", "no test set"),
+    ("test", "-0.1", "from 0 to 0.9", "no test set"),
+    ("test", "half", "must be a number", "no test set"),
+    ("batch", "0", "Batch size must be a whole number from 1 to 256", "the full batch"),
+    ("batch", "257", "from 1 to 256", "the full batch"),
+    ("batch", "2.5", "whole number", "the full batch"),
+    ("batch", "201", "larger than the 200 training rows", "the full batch"),
+    ("reg", "l3", "not one of none, l1, l2", "none"),
+    ("reg_rate", "11", "Regularization rate must be a number from 0 to 10", "0"),
+    ("reg_rate", "-1", "from 0 to 10", "0"),
+    ("features", "x3sq", "not a comma list of x1sq, x2sq, x1x2, sinx1, sinx2", "no derived feature"),
+    ("features", "x1sq,<b>", "not a comma list", "no derived feature"),
+    ("units6", "9", "from 1 to 8", "4"),
+    ("activation", "softmax", "not one of sigmoid, tanh, relu, linear", "sigmoid"),
+]
+
+
+@pytest.mark.parametrize(("key", "value", "reason", "used"), SETTING_JUNK)
+def test_a_bad_new_setting_falls_back_with_a_notice(key: str, value: str, reason: str, used: str) -> None:
+    layers = {"layers": "6"} if key == "units6" else {}
+    decoded = decode({**encode(_dataset()), **layers, key: value})
+    assert len(decoded.notices) == 1, decoded.notices
+    notice = decoded.notices[0]
+    assert notice.startswith(f"Link value {key}=") and reason in notice, notice
+    assert notice.endswith(f"using {used}.")
+    expected = TrainConfig(hidden=(4,) * 6) if layers else TrainConfig()
+    assert decoded.experiment.config == expected
+
+
+def test_a_batch_is_checked_against_the_rows_left_after_the_test_set() -> None:
+    decoded = decode({"preset": "xor", "test": "0.5", "batch": "3"})
+    assert decoded.notices == (
+        "Link value batch='3': larger than the 2 training rows; using the full batch.",
+    )
+    assert decoded.experiment.config == TrainConfig(test_fraction=0.5)
+    assert decode({"preset": "xor", "test": "0.5", "batch": "2"}).experiment.config.batch_size == 2
+
+
+def test_features_need_a_two_input_table() -> None:
+    decoded = decode({"preset": "xor", "features": "x1sq"})
+    assert decoded.notices == (
+        "Link value features='x1sq': derived features need a table with exactly two inputs x1, x2; it has 3; "
+        "using no derived feature.",
+    )
+    assert decoded.experiment.config.features == ()
+    table = TruthTable([[0, 1], [1, 1]], [[0], [1]])
+    decoded = decode({"preset": "custom", "table": encode_table(table), "features": "x1sq"})
+    assert decoded.notices == () and decoded.experiment.config.features == ("x1sq",)
+
+
+def test_the_test_input_of_a_dataset_is_the_origin() -> None:
+    assert default_test_input("dataset", 2) == (0.0, 0.0)
+    decoded = decode({"dataset": "xor", "input": "1,2,3"})
+    assert "Enter 2 numbers" in decoded.notices[0] and decoded.experiment.test_input == (0.0, 0.0)
