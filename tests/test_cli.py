@@ -12,12 +12,14 @@ import numpy as np
 import pytest
 
 from backprop import cli
+from backprop.datasets import DataSpec, generate
 from backprop.network import make_params
 from backprop.table import MAX_CSV_BYTES, PRESETS, TruthTable
 from backprop.trainer import TrainConfig, train
 
 ROOT = Path(__file__).resolve().parents[1]
 REQUIRED_KEYS = {"config", "status", "iterations", "loss", "weights", "biases", "predictions", "targets"}
+NEW_KEYS = {"test_loss", "penalty", "epochs"}
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -68,7 +70,7 @@ def test_predict_prints_the_notebooks_format_for_each_input(capsys: pytest.Captu
 
 def test_json_has_the_required_keys_and_the_notebooks_numbers(capsys: pytest.CaptureFixture[str]) -> None:
     report = run_json(capsys)
-    assert report.keys() >= REQUIRED_KEYS
+    assert report.keys() >= REQUIRED_KEYS | NEW_KEYS
     assert report["status"] == "completed" and report["iterations"] == 10_000
     assert report["failed_at"] is None
     assert report["config"] == {
@@ -80,7 +82,13 @@ def test_json_has_the_required_keys_and_the_notebooks_numbers(capsys: pytest.Cap
         "activation": "sigmoid",
         "use_bias": False,
         "target_loss": None,
+        "features": [],
+        "test_fraction": 0.0,
+        "batch_size": None,
+        "regularization": "none",
+        "reg_rate": 0.0,
     }
+    assert report["test_loss"] is None and report["penalty"] == 0.0 and report["epochs"] == 10_000
     run = train(PRESETS["notebook"].table, TrainConfig())
     np.testing.assert_array_equal(np.array(report["weights"][0]), run.final.params.weights[0])
     assert report["biases"] == [[0.0]]
@@ -206,7 +214,7 @@ BAD_ARGUMENTS = [
     (["--seed", "x"], "--seed"),
     (["--preset", "nope"], "--preset"),
     (["--preset", "xor", "--table", "t.csv"], "not allowed"),
-    (["--hidden", "4,3,2"], "--hidden"),
+    (["--hidden", "4,3,2,2,2,2,2"], "--hidden"),
     (["--hidden", "9"], "--hidden"),
     (["--hidden", "-1"], "--hidden"),
     (["--hidden", "a"], "--hidden"),
@@ -380,3 +388,189 @@ def test_an_empty_hidden_option_means_no_hidden_layer(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert run_json(capsys, "--hidden", "", "--iterations", "5")["config"]["hidden"] == []
+
+
+# --- generated datasets and the options beyond the notebook ---------------------------------------------
+
+SPIRAL = ["--dataset", "spiral", "--points", "60", "--noise", "0.2", "--data-seed", "3"]
+SPIRAL_OPTIONS = [
+    *("--test-fraction", "0.25", "--batch-size", "7", "--features", "x1sq,sinx2,x1x2"),
+    *("--regularization", "l2", "--reg-rate", "0.01", "--hidden", "3,3,2,2,2,2", "--bias"),
+    *("--activation", "linear", "--lr", "0.01", "--iterations", "40", "--seed", "5"),
+]
+SPIRAL_CONFIG = TrainConfig(
+    learning_rate=0.01,
+    n_iterations=40,
+    seed=5,
+    hidden=(3, 3, 2, 2, 2, 2),
+    activation="linear",
+    use_bias=True,
+    features=("x1sq", "x1x2", "sinx2"),
+    test_fraction=0.25,
+    batch_size=7,
+    regularization="l2",
+    reg_rate=0.01,
+)
+
+
+def test_a_dataset_run_is_the_librarys_and_reproducible(capsys: pytest.CaptureFixture[str]) -> None:
+    report = run_json(capsys, *SPIRAL, *SPIRAL_OPTIONS)
+    assert run_json(capsys, *SPIRAL, *SPIRAL_OPTIONS) == report
+    run = train(generate(DataSpec("spiral", 60, 0.2, 3)), SPIRAL_CONFIG)
+    assert report["config"] == {
+        **{"dataset": "spiral", "points": 60, "noise": 0.2, "data_seed": 3},
+        **SPIRAL_CONFIG.settings(),
+    }
+    for got, want in zip(report["weights"], run.final.params.weights, strict=True):
+        np.testing.assert_array_equal(got, want)
+    assert [np.shape(W) for W in report["weights"]] == [
+        (5, 3),
+        (3, 3),
+        (3, 2),
+        (2, 2),
+        (2, 2),
+        (2, 2),
+        (2, 1),
+    ]
+    assert report["loss"] == run.final.loss and report["test_loss"] == run.final.test_loss
+    assert report["penalty"] == run.final.penalty > 0
+    assert report["epochs"] == 40 / 7 == run.epochs  # 45 training rows: 7 batches an epoch
+    # predictions and targets are the training rows', their inputs the table's own x1, x2
+    assert report["columns"] == ["x1", "x2", "y"]
+    assert report["inputs"] == run.table.X[:, :2].tolist() and len(report["inputs"]) == 45
+    assert report["targets"] == run.table.y.tolist()
+    np.testing.assert_array_equal(report["predictions"], run.final.output)
+
+
+def test_the_text_report_names_the_dataset_the_split_and_the_options(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, err = run_cli(capsys, *SPIRAL, *SPIRAL_OPTIONS)
+    assert status == 0 and err == ""
+    lines = out.splitlines()
+    assert lines[0].startswith(
+        "Table: dataset 'spiral' (60 points, noise 0.2, data seed 3), 45 training rows + 15 test rows; "
+        "network 5 -> 3 -> 3 -> 2 -> 2 -> 2 -> 2 -> 1 units (linear hidden"
+    )
+    assert (
+        lines[2]
+        == "Options: features x1², x1·x2, sin x2; batches of 7 rows (5.714 epochs); L2 penalty at rate 0.01"
+    )
+    assert lines[3].startswith("Final loss: ") and "+ penalty" in lines[3] and "test loss:" in lines[3]
+    assert lines[-2:] == ["Input: 0,0", f"Predicted output: {train_spiral().predict([[0.0, 0.0]])}"]
+
+
+def train_spiral():
+    return train(generate(DataSpec("spiral", 60, 0.2, 3)), SPIRAL_CONFIG)
+
+
+def test_predict_takes_the_tables_own_inputs_for_a_featured_run(capsys: pytest.CaptureFixture[str]) -> None:
+    report = run_json(capsys, *SPIRAL, *SPIRAL_OPTIONS, "--predict=-1.5,2", "--predict", "0,0")
+    assert report["inputs"] == [[-1.5, 2.0], [0.0, 0.0]]
+    np.testing.assert_array_equal(report["predictions"], train_spiral().predict([[-1.5, 2.0], [0.0, 0.0]]))
+
+
+def test_a_small_featured_table_shows_its_own_inputs(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("x1,x2,y\n0,1,0\n1,1,1\n1,0,1\n")
+    status, out, _ = run_cli(capsys, "--table", str(path), "--features", "x1x2", "--iterations", "5")
+    assert status == 0
+    assert "network 3 -> 1 units" in out
+    assert "  0,1 | 0 | [" in out and "  1,1 | 1 | [" in out
+
+
+def test_dataset_defaults_and_a_test_set_without_other_options(capsys: pytest.CaptureFixture[str]) -> None:
+    report = run_json(capsys, "--dataset", "circle", "--iterations", "3", "--test-fraction", "0.1")
+    assert (
+        report["config"].items() >= {"dataset": "circle", "points": 200, "noise": 0.0, "data_seed": 0}.items()
+    )
+    assert len(report["targets"]) == 180 and report["test_loss"] > 0
+    assert report["epochs"] == 3 and report["penalty"] == 0.0
+    assert report["config"]["batch_size"] is None
+
+
+def test_help_documents_the_new_options(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run_cli(capsys, "--help")
+    assert status == 0
+    flat = " ".join(out.split())
+    for text in (
+        "--dataset {circle,xor,gauss,spiral}",
+        "--points N",
+        "--noise F",
+        "--data-seed N",
+        "--test-fraction F",
+        "--batch-size N",
+        "--regularization {none,l1,l2}",
+        "--reg-rate RATE",
+        "--features LIST",
+        "{sigmoid,tanh,relu,linear}",
+        "at most 6 layers",
+        "10 to 256 (default: 200)",
+        "x1sq, x2sq, x1x2, sinx1, sinx2",
+        "test_loss, penalty",
+    ):
+        assert text in flat, text
+    assert "python -m backprop --dataset spiral" in out  # the example, one unbroken command
+
+
+NEW_BAD_ARGUMENTS = [
+    (["--points", "50"], "argument --points: only with --dataset"),
+    (["--preset", "xor", "--noise", "0.1"], "argument --noise: only with --dataset"),
+    (["--data-seed", "1"], "argument --data-seed: only with --dataset"),
+    (["--dataset", "moons"], "argument --dataset: invalid choice"),
+    (["--dataset", "xor", "--preset", "xor"], "not allowed with"),
+    (["--dataset", "xor", "--points", "9"], "Points must be a whole number from 10 to 256"),
+    (["--dataset", "xor", "--points", "257"], "argument --points"),
+    (["--dataset", "xor", "--points", "1.5"], "argument --points"),
+    (["--dataset", "xor", "--noise", "0.51"], "Noise must be a number from 0 to 0.5"),
+    (["--dataset", "xor", "--noise=-0.1"], "argument --noise"),
+    (["--dataset", "xor", "--data-seed", "4294967296"], "Data seed must be a whole number"),
+    (["--test-fraction", "0.91"], "Test fraction must be a number from 0 to 0.9"),
+    (["--test-fraction", "x"], "argument --test-fraction"),
+    (["--batch-size", "0"], "Batch size must be a whole number from 1 to 256"),
+    (["--batch-size", "5"], "argument --batch-size: Batch size must be at most the 4 training rows, got 5"),
+    (["--test-fraction", "0.5", "--batch-size", "3"], "at most the 2 training rows, got 3"),
+    (["--dataset", "gauss", "--points", "20", "--batch-size", "21"], "at most the 20 training rows"),
+    (["--regularization", "l3"], "argument --regularization: invalid choice"),
+    (["--reg-rate", "10.5"], "Regularization rate must be a number from 0 to 10"),
+    (["--reg-rate", "nan"], "argument --reg-rate"),
+    (["--features", "x1sq"], "argument --features: derived features need a table with exactly two inputs"),
+    (["--dataset", "xor", "--features", "x1,x2"], "argument --features: Unknown feature 'x1'"),
+    (["--hidden", "1,1,1,1,1,1,1"], "up to 6 comma-separated sizes"),
+    (["--activation", "Linear"], "argument --activation"),
+    (["--dataset", "xor", "--predict", "1,0,0"], "the table has 2 inputs (x1,x2)"),
+]
+
+
+@pytest.mark.parametrize(("argv", "mentions"), NEW_BAD_ARGUMENTS)
+def test_bad_new_options_exit_2_with_one_line(
+    capsys: pytest.CaptureFixture[str], argv: list[str], mentions: str
+) -> None:
+    err = assert_usage_error(*run_cli(capsys, *argv, "--iterations", "2"))
+    assert mentions in err, err
+
+
+def test_the_featured_table_message_names_the_table(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "one.csv"
+    path.write_text("x1,y\n0,0\n1,1\n")
+    err = assert_usage_error(*run_cli(capsys, "--table", str(path), "--features", "sinx1"))
+    assert err == (
+        "backprop: error: argument --features: derived features need a table with exactly two inputs x1, x2; "
+        "the table ('one.csv') has 1 input\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "hidden"),
+    [(["--activation", "linear", "--hidden", "2"], [2]), (["--hidden", "1,1,1,1,1,1"], [1] * 6)],
+)
+def test_linear_and_six_layers_train(
+    capsys: pytest.CaptureFixture[str], argv: list[str], hidden: list[int]
+) -> None:
+    report = run_json(capsys, *argv, "--iterations", "20")
+    assert report["config"]["hidden"] == hidden and len(report["weights"]) == len(hidden) + 1
+    assert report["status"] == "completed"
