@@ -24,7 +24,7 @@ from typing import NoReturn, TypeVar
 import numpy as np
 
 from backprop.activations import ACTIVATIONS
-from backprop.datasets import DATASETS, FEATURES, DataSpec, feature_keys, generate
+from backprop.datasets import DATASETS, FEATURES, DataSpec, generate
 from backprop.errors import BackpropError, ConfigError
 from backprop.limits import (
     MAX_CSV_BYTES,
@@ -44,7 +44,7 @@ from backprop.limits import (
     MIN_POINTS,
 )
 from backprop.network import REGULARIZATIONS
-from backprop.parse import parse_hidden, parse_number, parse_whole
+from backprop.parse import parse_features, parse_hidden, parse_number, parse_whole
 from backprop.table import (
     DEFAULT_PRESET,
     PRESETS,
@@ -116,7 +116,7 @@ _test_fraction = _argument(
 )
 _batch_size = _argument(lambda t: parse_whole(t, "batch_size", "Batch size", 1, MAX_ROWS))
 _reg_rate = _argument(lambda t: parse_number(t, "reg_rate", "Regularization rate", 0.0, MAX_REG_RATE))
-_features = _argument(lambda t: feature_keys(part.strip() for part in t.split(",") if part.strip()))
+_features = _argument(parse_features)
 
 
 def _inputs(text: str) -> tuple[float, ...]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 
+from backprop.datasets import FEATURES, feature_keys
 from backprop.errors import ConfigError
 
 # 0.5, -2, .5, 1e5, 1.5E-3; digits may be grouped by thousands with commas: 100,000 or 1,000.5
@@ -133,3 +134,21 @@ def parse_hidden(text: object, max_layers: int, max_units: int, field: str = "hi
     if any(not 1 <= u <= max_units for u in units):
         raise ConfigError(f"{rule}; {shown(str(text))} has a size outside 1 to {max_units}.", field)
     return units
+
+
+def parse_features(text: object, field: str = "features") -> tuple[str, ...]:
+    """Derived features such as ``"x1sq,x1x2"`` (keys, or the labels shown for them: ``"x1², x1·x2"``),
+    as keys in ``datasets.FEATURES`` order; ``""`` means none.
+
+    Raises
+    ------
+    ConfigError
+        naming ``field``, with the known keys and the first unknown one.
+    """
+    labels = {feature.label.lower(): key for key, feature in FEATURES.items()}
+    names = [part.strip().lower() for part in str(text).split(",") if part.strip()]
+    for name in names:
+        if name not in FEATURES and name not in labels:
+            rule = f"Features must be a comma-separated list of {', '.join(FEATURES)}"
+            raise ConfigError(f"{rule}; {shown(name)} is not one.", field)
+    return feature_keys(labels.get(name, name) for name in names)

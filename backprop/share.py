@@ -33,12 +33,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import TypeVar
 from urllib.parse import quote, urlencode, urlsplit
 
 from backprop.activations import ACTIVATIONS
-from backprop.datasets import DATASETS, FEATURES, DataSpec, feature_keys, generate, split_rows
+from backprop.datasets import DATASETS, DataSpec, generate, split_rows
 from backprop.errors import BackpropError, ConfigError, TableError
 from backprop.limits import (
     MAX_HIDDEN_LAYERS,
@@ -58,7 +57,7 @@ from backprop.limits import (
     MIN_POINTS,
 )
 from backprop.network import REGULARIZATIONS
-from backprop.parse import parse_hidden, parse_inputs, parse_number, parse_whole, shown
+from backprop.parse import parse_features, parse_hidden, parse_inputs, parse_number, parse_whole, shown
 from backprop.table import DEFAULT_PRESET, PRESETS, TruthTable, get_preset, table_from_cells
 from backprop.trainer import TrainConfig
 
@@ -280,19 +279,6 @@ def _joined(value: object) -> str:
     return str(value)
 
 
-# Read-only: one registry serves every session of the app.
-_FEATURE_OF_LABEL = MappingProxyType({f.label.lower(): key for key, f in FEATURES.items()})
-
-
-def _features(text: str) -> tuple[str, ...]:
-    """``x1sq,x1x2`` (keys, or the labels the page shows: ``x1², x1·x2``) as feature keys."""
-    names = [part.strip().lower() for part in text.split(",") if part.strip()]
-    try:
-        return feature_keys(_FEATURE_OF_LABEL.get(name, name) for name in names)
-    except ConfigError:
-        raise _InvalidError(f"not a comma list of {', '.join(FEATURES)}") from None
-
-
 def _batch(text: str) -> int | None:
     if text.strip().lower() == FULL_BATCH:
         return None
@@ -455,7 +441,7 @@ def _read_config(reader: _Reader, table: TruthTable, max_iterations: int) -> Tra
     if batch_size is not None and batch_size > n_train:
         reader.refuse("batch", f"larger than the {n_train} training rows", "the full batch")
         batch_size = None
-    features = read("features", _features, defaults.features, "no derived feature")
+    features = read("features", parse_features, defaults.features, "no derived feature")
     if features and table.n_inputs != 2:
         reason = f"derived features need a table with exactly two inputs x1, x2; it has {table.n_inputs}"
         reader.refuse("features", reason, "no derived feature")

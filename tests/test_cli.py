@@ -537,7 +537,7 @@ NEW_BAD_ARGUMENTS = [
     (["--reg-rate", "10.5"], "Regularization rate must be a number from 0 to 10"),
     (["--reg-rate", "nan"], "argument --reg-rate"),
     (["--features", "x1sq"], "argument --features: derived features need a table with exactly two inputs"),
-    (["--dataset", "xor", "--features", "x1,x2"], "argument --features: Unknown feature 'x1'"),
+    (["--dataset", "xor", "--features", "x1,x2"], "argument --features: Features must be a comma-separated"),
     (["--hidden", "1,1,1,1,1,1,1"], "up to 6 comma-separated sizes"),
     (["--activation", "Linear"], "argument --activation"),
     (["--dataset", "xor", "--predict", "1,0,0"], "the table has 2 inputs (x1,x2)"),

@@ -534,8 +534,13 @@ SETTING_JUNK = [
     ("reg", "l3", "not one of none, l1, l2", "none"),
     ("reg_rate", "11", "Regularization rate must be a number from 0 to 10", "0"),
     ("reg_rate", "-1", "from 0 to 10", "0"),
-    ("features", "x3sq", "not a comma list of x1sq, x2sq, x1x2, sinx1, sinx2", "no derived feature"),
-    ("features", "x1sq,<b>", "not a comma list", "no derived feature"),
+    (
+        "features",
+        "x3sq",
+        "Features must be a comma-separated list of x1sq, x2sq, x1x2, sinx1, sinx2",
+        "no derived feature",
+    ),
+    ("features", "x1sq,<b>", "comma-separated list", "no derived feature"),
     ("units6", "9", "from 1 to 8", "4"),
     ("activation", "softmax", "not one of sigmoid, tanh, relu, linear", "sigmoid"),
 ]
