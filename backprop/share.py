@@ -436,23 +436,8 @@ def _read_config(reader: _Reader, table: TruthTable, max_iterations: int) -> Tra
         defaults.test_fraction,
         "no test set",
     )
-    batch_size = read("batch", _batch, defaults.batch_size, "the full batch")
-    n_train = split_rows(table.n_rows, test_fraction, seed)[0].size
-    if batch_size is not None and batch_size > n_train:
-        reader.refuse("batch", f"larger than the {n_train} training rows", "the full batch")
-        batch_size = None
-    features = read("features", parse_features, defaults.features, "no derived feature")
-    if features and table.n_inputs != 2:
-        reason = f"derived features need a table with exactly two inputs x1, x2; it has {table.n_inputs}"
-        reader.refuse("features", reason, "no derived feature")
-        features = ()
-    early_stop = read("early_stop", _bool, "target" in reader, "no early stop")
-    target: float | None = read(
-        "target",
-        lambda t: parse_number(t, "target", "Target loss", 0.0, MAX_TARGET_LOSS),
-        DEFAULT_TARGET if "early_stop" in reader else None,
-        number_text(DEFAULT_TARGET) if "early_stop" in reader else "no target loss",
-    )
+    batch_size = _read_batch(reader, split_rows(table.n_rows, test_fraction, seed)[0].size)
+    features = _read_features(reader, table.n_inputs)
     return TrainConfig(
         learning_rate=lr,
         n_iterations=n_iterations,
@@ -462,8 +447,7 @@ def _read_config(reader: _Reader, table: TruthTable, max_iterations: int) -> Tra
             "activation", lambda t: _choice(t, list(ACTIVATIONS)), defaults.activation, defaults.activation
         ),
         use_bias=read("bias", _bool, defaults.use_bias, "no learned bias"),
-        # Early stopping is on with early_stop=true, or with a target alone (an older link's form).
-        target_loss=target if early_stop else None,
+        target_loss=_read_target(reader),
         features=features,
         test_fraction=test_fraction,
         batch_size=batch_size,
@@ -475,6 +459,36 @@ def _read_config(reader: _Reader, table: TruthTable, max_iterations: int) -> Tra
             number_text(defaults.reg_rate),
         ),
     )
+
+
+def _read_batch(reader: _Reader, n_train: int) -> int | None:
+    """The batch size: ``None`` (every row) when missing, ``full``, or larger than the training rows."""
+    batch_size = reader.read("batch", _batch, None, "the full batch")
+    if batch_size is not None and batch_size > n_train:
+        reader.refuse("batch", f"larger than the {n_train} training rows", "the full batch")
+        return None
+    return batch_size
+
+
+def _read_features(reader: _Reader, n_inputs: int) -> tuple[str, ...]:
+    features = reader.read("features", parse_features, (), "no derived feature")
+    if features and n_inputs != 2:
+        reason = f"derived features need a table with exactly two inputs x1, x2; it has {n_inputs}"
+        reader.refuse("features", reason, "no derived feature")
+        return ()
+    return features
+
+
+def _read_target(reader: _Reader) -> float | None:
+    """The early-stop loss: on with early_stop=true, or with a target alone (an older link's form)."""
+    early_stop = reader.read("early_stop", _bool, "target" in reader, "no early stop")
+    target: float | None = reader.read(
+        "target",
+        lambda t: parse_number(t, "target", "Target loss", 0.0, MAX_TARGET_LOSS),
+        DEFAULT_TARGET if "early_stop" in reader else None,
+        number_text(DEFAULT_TARGET) if "early_stop" in reader else "no target loss",
+    )
+    return target if early_stop else None
 
 
 def _read_hidden(reader: _Reader) -> tuple[int, ...]:
