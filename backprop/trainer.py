@@ -191,7 +191,9 @@ def updates_per_epoch(n_rows: int, batch_size: int | None) -> int:
 
 
 @functools.lru_cache(maxsize=8)
-def _epoch_order(n_rows: int, seed: int, epoch: int) -> NDArray[np.int64]:
+def epoch_order(n_rows: int, seed: int, epoch: int) -> NDArray[np.int64]:
+    """The order of the training rows in epoch ``epoch`` (0-based) of a mini-batch run: a permutation
+    drawn from ``default_rng((seed, 2, epoch))`` (read-only)."""
     order = np.random.default_rng((seed, 2, epoch)).permutation(n_rows)
     order.flags.writeable = False
     return order
@@ -208,7 +210,7 @@ def batch_rows(n_rows: int, batch_size: int | None, seed: int, k: int) -> NDArra
         return None
     epoch, batch = divmod(k, per_epoch)
     assert batch_size is not None
-    return _epoch_order(n_rows, seed, epoch)[batch * batch_size : (batch + 1) * batch_size]
+    return epoch_order(n_rows, seed, epoch)[batch * batch_size : (batch + 1) * batch_size]
 
 
 @dataclass(frozen=True)
@@ -497,8 +499,9 @@ def _finite(arch: Architecture, weights: Arrays, biases: Arrays) -> bool:
     return bool(all_finite(weights, 2)) and (not arch.use_bias or bool(all_finite(biases, 1)))
 
 
-# Snapshots are evaluated this many at a time: bounds the temporaries of big tables.
-_CHUNK_VALUES = 1 << 16
+# Snapshots are evaluated this many values of activations at a time: bounds the temporaries of big
+# tables (z and a of every layer: 4 MB) while keeping the NumPy calls per snapshot few.
+_CHUNK_VALUES = 1 << 18
 
 
 def _history(
