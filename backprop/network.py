@@ -271,14 +271,16 @@ def backpropagate(
         delta *= activations[layer - 1].derivative(a[layer])
         deltas.append(delta)
     deltas.reverse()
-    # dE/dW_l = -a_{l-1}^T delta_l (a has one more entry, the output)
-    dW = [-(a_prev.mT @ d) for a_prev, d in zip(a, deltas, strict=False)]
-    if not arch.use_bias:
-        return deltas, dW, []
-    # dE/db_l = -sum over rows of delta_l, as a row of ones times delta: one BLAS call, several times
-    # faster than NumPy's sum down the rows axis (which adds a few units at a time, row after row)
-    ones = np.ones(out.shape[-2])
-    return deltas, dW, [-(ones @ d) for d in deltas]
+    dW, db = [], []
+    for a_prev, d in zip(a, deltas, strict=False):  # a has one more entry, the output
+        dW.append(-(a_prev.mT @ d))  # dE/dW_l = -a_{l-1}^T delta_l
+    if arch.use_bias:
+        # dE/db_l = -sum over rows of delta_l, as a row of ones times delta: one BLAS call, several
+        # times faster than NumPy's sum down the rows axis (which adds a few units at a time, row by row)
+        ones = np.ones(out.shape[-2])
+        for d in deltas:
+            db.append(-(ones @ d))
+    return deltas, dW, db
 
 
 def descend(

@@ -367,10 +367,9 @@ class Run:
         if iteration == snapshot.iteration:
             return snapshot
         weights, biases = snapshot.params.weights, snapshot.params.biases
-        with np.errstate(all="ignore"):
-            for k in range(snapshot.iteration, iteration):
-                X, y = _batch(self.table, self.config, k)
-                weights, biases = _update(self.arch, self.config, weights, biases, X, y)
+        with np.errstate(all="ignore"):  # the run went on from here: no stop on the way
+            replay = (self.arch, self.table, self.config, weights, biases, snapshot.iteration, iteration)
+            weights, biases, _, _ = _descend(*replay, to_record=frozenset(), recorded=[])
         return take_snapshot(
             self.arch, Params(weights, biases), self.table, iteration, self.config, self.test_table
         )
@@ -455,20 +454,28 @@ def _descend(
     recorded: list[tuple[int, Arrays, Arrays]],
     check_each: bool = False,
 ) -> tuple[Arrays, Arrays, int, Status]:
-    """Gradient descent from iteration ``k`` to ``stop``: updates (:func:`_update`), and the parameters
-    appended to ``recorded`` at the iterations in ``to_record``.
+    """Gradient descent from iteration ``k`` to ``stop``: each update a forward and backward pass over
+    its batch of rows and one step on the error plus the penalty (with the defaults, the notebook's
+    iteration); the parameters appended to ``recorded`` at the iterations in ``to_record``.
 
     Stops early before an update when the loss is at most ``config.target_loss``, and, with
     ``check_each``, before an update that would make a weight or bias infinite or NaN. Returns the
     parameters, their iteration and why it stopped ("completed" when it reached ``stop``).
     """
-    X, y, target = table.X, table.y, config.target_loss
-    full_batch = updates_per_epoch(table.n_rows, config.batch_size) == 1
+    X, y, target, lr = table.X, table.y, config.target_loss, config.learning_rate
+    full_batch, use_bias = updates_per_epoch(table.n_rows, config.batch_size) == 1, arch.use_bias
+    penalized, regularization, rate = config.penalized, config.regularization, config.reg_rate
     while k < stop:
         if target is not None and loss(propagate(arch, weights, biases, X)[1][-1], y) <= target:
             return weights, biases, k, "target_reached"
         X_k, y_k = (X, y) if full_batch else _batch(table, config, k)
-        new_weights, new_biases = _update(arch, config, weights, biases, X_k, y_k)
+        _, a = propagate(arch, weights, biases, X_k)
+        _, dW, db = backpropagate(arch, weights, a, y_k)
+        if penalized:
+            new_weights = regularized_descend(weights, dW, lr, regularization, rate)
+        else:
+            new_weights = descend(weights, dW, lr)
+        new_biases = descend(biases, db, lr) if use_bias else biases
         if check_each and not _finite(arch, new_weights, new_biases):
             return weights, biases, k, "non_finite"
         weights, biases, k = new_weights, new_biases, k + 1
@@ -481,18 +488,6 @@ def _batch(table: TruthTable, config: TrainConfig, k: int) -> tuple[FloatArray, 
     """Inputs and targets of update ``k``'s batch of training rows (:func:`batch_rows`)."""
     rows = batch_rows(table.n_rows, config.batch_size, config.seed, k)
     return (table.X, table.y) if rows is None else (table.X[rows], table.y[rows])
-
-
-def _update(
-    arch: Architecture, config: TrainConfig, weights: Arrays, biases: Arrays, X: FloatArray, y: FloatArray
-) -> tuple[Arrays, Arrays]:
-    """One update on the rows ``X``, ``y`` (its batch): forward and backward pass, and one step on the
-    error plus the penalty. With the defaults, the notebook's iteration."""
-    _, a = propagate(arch, weights, biases, X)
-    _, dW, db = backpropagate(arch, weights, a, y)
-    lr = config.learning_rate
-    new_weights = regularized_descend(weights, dW, lr, config.regularization, config.reg_rate)
-    return new_weights, descend(biases, db, lr) if arch.use_bias else biases
 
 
 def _finite(arch: Architecture, weights: Arrays, biases: Arrays) -> bool:
