@@ -242,12 +242,12 @@ def propagate(
 
     Returns ``z`` and ``a``, per layer (..., n_rows, sizes[l+1]).
     """
-    a, zs, activations, use_bias = X, [], [X], arch.use_bias
-    for W, b, activation in zip(weights, biases, arch.layer_activations, strict=True):
+    a, zs, activations, use_bias, functions = X, [], [X], arch.use_bias, arch.layer_activations
+    for layer, W in enumerate(weights):
         z = a @ W  # z = a_prev W (+ b)
         if use_bias:
-            z += b[..., None, :]
-        a = activation.function(z)  # a = f(z)
+            z += biases[layer][..., None, :]
+        a = functions[layer].function(z)  # a = f(z)
         zs.append(z)
         activations.append(a)
     return zs, activations
@@ -272,14 +272,13 @@ def backpropagate(
         deltas.append(delta)
     deltas.reverse()
     dW, db = [], []
+    # dE/db sums delta over the rows as a row of ones times delta: one BLAS call, several times faster
+    # than NumPy's sum down the rows axis (which adds a few units at a time, row after row)
+    ones = np.ones(out.shape[-2]) if arch.use_bias else None
     for a_prev, d in zip(a, deltas, strict=False):  # a has one more entry, the output
         dW.append(-(a_prev.mT @ d))  # dE/dW_l = -a_{l-1}^T delta_l
-    if arch.use_bias:
-        # dE/db_l = -sum over rows of delta_l, as a row of ones times delta: one BLAS call, several
-        # times faster than NumPy's sum down the rows axis (which adds a few units at a time, row by row)
-        ones = np.ones(out.shape[-2])
-        for d in deltas:
-            db.append(-(ones @ d))
+        if ones is not None:
+            db.append(-(ones @ d))  # dE/db_l = -sum over rows of delta_l
     return deltas, dW, db
 
 
