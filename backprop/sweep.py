@@ -254,11 +254,8 @@ class _Rows:
             self.X = np.stack([tables[i].X for i in self.of_run])
             self.y = np.stack([tables[i].y for i in self.of_run])
         self.per_epoch = updates_per_epoch(self.n_rows, self.batch_size)
+        self.full_batch = self.per_epoch == 1
         self._epoch, self._orders = -1, np.empty((0, 0), dtype=np.int64)
-
-    @property
-    def full_batch(self) -> bool:
-        return self.per_epoch == 1
 
     def batch(self, k: int) -> tuple[FloatArray, FloatArray]:
         """Inputs and targets of update ``k``: (batch, n) when the runs share them, else (R, batch, n)."""
@@ -302,7 +299,11 @@ class _Runs:
     ) -> None:
         R = len(lrs)
         self.arch, self.data, self.target = arch, data, config.target_loss
-        self.regularization, self.reg_rate = config.regularization, config.reg_rate
+        self.penalized, self.regularization, self.reg_rate = (
+            config.penalized,
+            config.regularization,
+            config.reg_rate,
+        )
         self.W, self.b = W0, b0
         self.lr_W, self.lr_b = lrs[:, None, None], lrs[:, None]  # each run its own learning rate
         self.active = np.ones(R, dtype=bool)
@@ -340,7 +341,8 @@ class _Runs:
             self._descend(k, m, check_each=True)
 
     def _descend(self, k: int, m: int, check_each: bool) -> None:
-        arch, data, X, y = self.arch, self.data, self.data.X, self.data.y
+        arch, data, X, y, full_batch = self.arch, self.data, self.data.X, self.data.y, self.data.full_batch
+        penalized, regularization, rate = self.penalized, self.regularization, self.reg_rate
         for i in range(m):
             a: list[FloatArray] | None = None
             if self.target is not None:  # the loss on all training rows, as train() checks it
@@ -350,11 +352,14 @@ class _Runs:
                     self.stop(reached, k + i, _TARGET)
             if not self.active.any():
                 return
-            X_k, y_k = (X, y) if data.full_batch else data.batch(k + i)
-            if a is None or not data.full_batch:
+            X_k, y_k = (X, y) if full_batch else data.batch(k + i)
+            if a is None or not full_batch:
                 _, a = propagate(arch, self.W, self.b, X_k)  # every run: X @ W is (R, rows, n)
             _, dW, db = backpropagate(arch, self.W, a, y_k)
-            new_W = regularized_descend(self.W, dW, self.lr_W, self.regularization, self.reg_rate)
+            if penalized:
+                new_W = regularized_descend(self.W, dW, self.lr_W, regularization, rate)
+            else:
+                new_W = descend(self.W, dW, self.lr_W)
             new_b = descend(self.b, db, self.lr_b) if arch.use_bias else self.b
             if check_each:
                 failed = self.active & ~_finite(new_W, new_b)
