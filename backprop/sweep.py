@@ -5,12 +5,16 @@ The runs' parameters are stacked along a leading axis and network.py's functions
 (initial weights from its seed, the same update, an early stop at ``target_loss``, a stop before an
 update that would make a weight non-finite), and NumPy computes each run of the batch as it would alone,
 so run ``r`` gives bit for bit the numbers ``train(table, sweep.config_of(r))`` gives
-(tests/test_sweep.py). Only a loss curve is kept per run (at most ``curve_points`` iterations) and the
-final parameters: to look inside one run, train it again with ``config_of``.
+(tests/test_sweep.py). Every option of TrainConfig applies: derived features, a test split and the
+batches' order drawn from each run's seed (runs with different seeds train on their own rows: the rows
+are gathered per run, X becomes (R, rows, inputs)), and L1 or L2 with each run's learning rate. Only a
+loss curve on the training rows is kept per run (at most ``curve_points`` iterations) and the final
+parameters: to look inside one run, train it again with ``config_of``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import numbers
 from collections.abc import Callable, Sequence
@@ -31,9 +35,17 @@ from backprop.network import (
     losses,
     make_params,
     propagate,
+    regularized_descend,
 )
 from backprop.table import TruthTable
-from backprop.trainer import Status, TrainConfig, recording_schedule
+from backprop.trainer import (
+    Status,
+    TrainConfig,
+    epoch_order,
+    recording_schedule,
+    split_table,
+    updates_per_epoch,
+)
 
 FloatArray = NDArray[np.float64]
 Arrays = Sequence[FloatArray]  # one array per layer, each stacked over the runs
@@ -50,9 +62,9 @@ _COMPLETED, _TARGET, _NON_FINITE = 0, 1, 2
 class Sweep:
     """Runs that differ only in learning rate and seed, trained together.
 
-    Arrays are indexed by run first. ``losses[r, t]`` is run ``r``'s loss after ``iterations[t]``
-    updates, NaN once the run has stopped (target reached, or its next update would have made a weight
-    non-finite); ``final_loss[r]`` is its loss at ``final_iteration[r]``.
+    Arrays are indexed by run first. ``losses[r, t]`` is run ``r``'s loss on its training rows after
+    ``iterations[t]`` updates, NaN once the run has stopped (target reached, or its next update would
+    have made a weight non-finite); ``final_loss[r]`` is its loss at ``final_iteration[r]``.
     """
 
     table: TruthTable
@@ -131,7 +143,7 @@ def sweep(
     Parameters
     ----------
     table : the truth table, X (n_rows, n_inputs) and y (n_rows, n_outputs)
-    config : architecture, iterations and early-stop target shared by every run
+    config : architecture, iterations, early-stop target and training options shared by every run
     learning_rates : (R,) one per run; None for ``config.learning_rate``; a single value for all runs
     seeds : (R,) one per run, paired with ``learning_rates``; None or a single value for all runs
         (use :func:`grid` for every combination)
@@ -158,6 +170,7 @@ def sweep(
         raise ConfigError(f"{R} runs of a {table.n_rows}-row table is too large a sweep.", "learning_rates")
     if not isinstance(curve_points, numbers.Integral) or not 2 <= curve_points <= 100_000:
         raise ConfigError("curve_points must be a whole number from 2 to 100,000.", "curve_points")
+    data = _Rows(table, config, run_seeds)
     if initial is not None:
         initial = make_params(arch, initial.weights, initial.biases)
         starts = {int(s): initial for s in np.unique(run_seeds)}
@@ -173,7 +186,7 @@ def sweep(
     if progress is not None:
         stops |= set(range(report_every, n + 1, report_every))
     column = {int(k): t for t, k in enumerate(iterations)}
-    runs = _Runs(arch, table, lrs, W0, b0, config.target_loss)
+    runs = _Runs(arch, data, config, lrs, W0, b0)
     losses = np.full((R, len(iterations)), np.nan)
     k = 0
     with np.errstate(all="ignore"):
@@ -188,7 +201,7 @@ def sweep(
             if not runs.active.any():
                 break
         runs.stop(runs.active.copy(), n, _COMPLETED)
-        final_loss = _losses(arch, table, runs.final_W, runs.final_b)
+        final_loss = _losses(arch, data.X, data.y, runs.final_W, runs.final_b)
     weights, biases = tuple(runs.final_W), tuple(runs.final_b)
     arrays = (lrs, run_seeds, iterations, losses, final_loss, *weights, *biases)
     for array in (*arrays, runs.final_iteration, runs.failed_at):
@@ -210,10 +223,57 @@ def sweep(
     )
 
 
-def _losses(arch: Architecture, table: TruthTable, weights: Arrays, biases: Arrays) -> FloatArray:
-    """E of every run, (R,), at these parameters."""
-    _, a = propagate(arch, weights, biases, table.X)
-    return losses(a[-1], table.y)
+def _losses(arch: Architecture, X: FloatArray, y: FloatArray, weights: Arrays, biases: Arrays) -> FloatArray:
+    """E of every run on its training rows ``X``, ``y``, (R,), at these parameters."""
+    _, a = propagate(arch, weights, biases, X)
+    return losses(a[-1], y)
+
+
+class _Rows:
+    """The training rows of every run, and each update's batch of them, as ``train`` draws them.
+
+    ``X`` and ``y`` are (rows, n) when every run trains on the same rows (no test split, or one seed),
+    else (R, rows, n): the split is drawn from each run's seed. A batch is gathered per run the same way:
+    each seed reshuffles the rows every epoch (trainer.epoch_order).
+    """
+
+    def __init__(self, table: TruthTable, config: TrainConfig, run_seeds: IntArray) -> None:
+        seeds, self.of_run = np.unique(run_seeds, return_inverse=True)
+        self.seeds = seeds.tolist()
+        tables = [split_table(table, dataclasses.replace(config, seed=seed))[0] for seed in self.seeds]
+        self.n_rows, self.batch_size = tables[0].n_rows, config.batch_size
+        if self.batch_size is not None and self.batch_size > self.n_rows:
+            raise ConfigError(
+                f"Batch size must be at most the {self.n_rows} training rows, got {self.batch_size}.",
+                "batch_size",
+            )
+        self.shared = len(tables) == 1 or config.test_fraction == 0  # every run on the same rows
+        if self.shared:
+            self.X, self.y = tables[0].X, tables[0].y
+        else:
+            self.X = np.stack([tables[i].X for i in self.of_run])
+            self.y = np.stack([tables[i].y for i in self.of_run])
+        self.per_epoch = updates_per_epoch(self.n_rows, self.batch_size)
+        self.full_batch = self.per_epoch == 1
+        self._epoch, self._orders = -1, np.empty((0, 0), dtype=np.int64)
+
+    def batch(self, k: int) -> tuple[FloatArray, FloatArray]:
+        """Inputs and targets of update ``k``: (batch, n) when the runs share them, else (R, batch, n)."""
+        if self.full_batch:
+            return self.X, self.y
+        epoch, batch = divmod(k, self.per_epoch)
+        if epoch != self._epoch:  # each seed's order of the rows in this epoch, (seeds, n_rows)
+            self._epoch = epoch
+            self._orders = np.stack([epoch_order(self.n_rows, seed, epoch) for seed in self.seeds])
+        assert self.batch_size is not None
+        rows = self._orders[:, batch * self.batch_size : (batch + 1) * self.batch_size]
+        if len(self.seeds) == 1:
+            return self.X[rows[0]], self.y[rows[0]]
+        rows = rows[self.of_run]  # (R, batch)
+        if self.shared:
+            return self.X[rows], self.y[rows]
+        runs = np.arange(len(rows))[:, None]
+        return self.X[runs, rows], self.y[runs, rows]
 
 
 def _finite(weights: Arrays, biases: Arrays) -> NDArray[np.bool_]:
@@ -231,14 +291,19 @@ class _Runs:
     def __init__(
         self,
         arch: Architecture,
-        table: TruthTable,
+        data: _Rows,
+        config: TrainConfig,
         lrs: FloatArray,
         W0: list[FloatArray],
         b0: list[FloatArray],
-        target: float | None,
     ) -> None:
         R = len(lrs)
-        self.arch, self.table, self.target = arch, table, target
+        self.arch, self.data, self.target = arch, data, config.target_loss
+        self.penalized, self.regularization, self.reg_rate = (
+            config.penalized,
+            config.regularization,
+            config.reg_rate,
+        )
         self.W, self.b = W0, b0
         self.lr_W, self.lr_b = lrs[:, None, None], lrs[:, None]  # each run its own learning rate
         self.active = np.ones(R, dtype=bool)
@@ -250,7 +315,7 @@ class _Runs:
 
     def losses(self) -> FloatArray:
         """E of every run, (R,), at the current parameters."""
-        return _losses(self.arch, self.table, self.W, self.b)
+        return _losses(self.arch, self.data.X, self.data.y, self.W, self.b)
 
     def stop(self, runs: NDArray[np.bool_], k: int, status: int) -> None:
         """Stop ``runs`` at iteration ``k``, with their current parameters."""
@@ -276,17 +341,25 @@ class _Runs:
             self._descend(k, m, check_each=True)
 
     def _descend(self, k: int, m: int, check_each: bool) -> None:
-        arch, X, y = self.arch, self.table.X, self.table.y
+        arch, data, X, y, full_batch = self.arch, self.data, self.data.X, self.data.y, self.data.full_batch
+        penalized, regularization, rate = self.penalized, self.regularization, self.reg_rate
         for i in range(m):
-            _, a = propagate(arch, self.W, self.b, X)  # forward pass of every run: X @ W is (R, rows, n)
-            if self.target is not None:
+            a: list[FloatArray] | None = None
+            if self.target is not None:  # the loss on all training rows, as train() checks it
+                _, a = propagate(arch, self.W, self.b, X)
                 reached = self.active & (losses(a[-1], y) <= self.target)
                 if reached.any():
                     self.stop(reached, k + i, _TARGET)
             if not self.active.any():
                 return
-            _, dW, db = backpropagate(arch, self.W, a, y)
-            new_W = descend(self.W, dW, self.lr_W)
+            X_k, y_k = (X, y) if full_batch else data.batch(k + i)
+            if a is None or not full_batch:
+                _, a = propagate(arch, self.W, self.b, X_k)  # every run: X @ W is (R, rows, n)
+            _, dW, db = backpropagate(arch, self.W, a, y_k)
+            if penalized:
+                new_W = regularized_descend(self.W, dW, self.lr_W, regularization, rate)
+            else:
+                new_W = descend(self.W, dW, self.lr_W)
             new_b = descend(self.b, db, self.lr_b) if arch.use_bias else self.b
             if check_each:
                 failed = self.active & ~_finite(new_W, new_b)

@@ -7,8 +7,10 @@ held-out test set; left at their defaults, an iteration is the notebook's to the
 
 The loop keeps only the parameters of the iterations it records (every one up to half the history's
 budget, then evenly spaced ones up to the last, so memory does not grow with the iteration count);
-their snapshots (outputs, loss, gradients) are evaluated afterwards by the same functions over a leading
-axis of snapshots.
+their snapshots (outputs and losses) are evaluated afterwards by the same functions over a leading axis
+of snapshots. A snapshot's gradients are computed when first read: a figure reads those of the one
+iteration it shows, and keeping every snapshot's error signals (rows x units each) would take 100 MB for
+a thousand snapshots of 256 rows through six hidden layers of 8.
 """
 
 from __future__ import annotations
@@ -189,7 +191,9 @@ def updates_per_epoch(n_rows: int, batch_size: int | None) -> int:
 
 
 @functools.lru_cache(maxsize=8)
-def _epoch_order(n_rows: int, seed: int, epoch: int) -> NDArray[np.int64]:
+def epoch_order(n_rows: int, seed: int, epoch: int) -> NDArray[np.int64]:
+    """The order of the training rows in epoch ``epoch`` (0-based) of a mini-batch run: a permutation
+    drawn from ``default_rng((seed, 2, epoch))`` (read-only)."""
     order = np.random.default_rng((seed, 2, epoch)).permutation(n_rows)
     order.flags.writeable = False
     return order
@@ -206,14 +210,15 @@ def batch_rows(n_rows: int, batch_size: int | None, seed: int, k: int) -> NDArra
         return None
     epoch, batch = divmod(k, per_epoch)
     assert batch_size is not None
-    return _epoch_order(n_rows, seed, epoch)[batch * batch_size : (batch + 1) * batch_size]
+    return epoch_order(n_rows, seed, epoch)[batch * batch_size : (batch + 1) * batch_size]
 
 
 @dataclass(frozen=True)
 class Snapshot:
-    """The state after ``iteration`` updates: parameters, outputs (n_rows, n_outputs), the error ``loss``
-    on the training rows, and the error's gradients at these parameters over all training rows (a
-    mini-batch update applies its batch's share; a penalty adds its own term, network.penalty_gradient).
+    """The state after ``iteration`` updates: parameters, outputs (n_rows, n_outputs) and the error
+    ``loss`` on the training rows ``table`` of a network ``arch``; ``grads``, the error's gradients at
+    these parameters over all training rows (a mini-batch update applies its batch's share; a penalty adds
+    its own term, network.penalty_gradient), are computed when first read and then kept.
 
     ``penalty`` is the regularization term (0 without one), so the objective is ``loss + penalty``;
     ``test_loss`` is ``E`` over the test rows (None without a test set).
@@ -223,9 +228,23 @@ class Snapshot:
     params: Params
     output: FloatArray
     loss: float
-    grads: Gradients
     penalty: float = 0.0
     test_loss: float | None = None
+    arch: Architecture = dataclasses.field(kw_only=True, repr=False, compare=False)
+    table: TruthTable = dataclasses.field(kw_only=True, repr=False, compare=False)
+
+    @functools.cached_property
+    def grads(self) -> Gradients:
+        """``delta`` (n_rows, units) per layer, ``dE/dW`` and ``dE/db``: network.backward over ``table``,
+        as read-only arrays (zeros for ``db`` without learned biases)."""
+        with np.errstate(all="ignore"):
+            fwd = forward(self.arch, self.params, self.table.X)
+            grads = backward(self.arch, self.params, fwd, self.table.y)
+        return Gradients(
+            tuple(readonly(d) for d in grads.delta),
+            tuple(readonly(g) for g in grads.dW),
+            tuple(readonly(g) for g in grads.db),
+        )
 
 
 def take_snapshot(
@@ -236,22 +255,23 @@ def take_snapshot(
     config: TrainConfig = TrainConfig(),
     test_table: TruthTable | None = None,
 ) -> Snapshot:
-    """Evaluate ``params`` on ``table`` (the training rows): forward pass, loss and gradients, as
-    read-only copies; the penalty of ``config`` and the loss on ``test_table``."""
+    """Evaluate ``params`` on ``table`` (the training rows): forward pass and loss, read-only (the
+    gradients when first read); the penalty of ``config`` and the loss on ``test_table``."""
     with np.errstate(all="ignore"):
-        fwd = forward(arch, params, table.X)
-        grads = backward(arch, params, fwd, table.y)
-        frozen = Gradients(
-            tuple(readonly(d) for d in grads.delta),
-            tuple(readonly(g) for g in grads.dW),
-            tuple(readonly(g) for g in grads.db),
-        )
+        output = forward(arch, params, table.X).output
         penalty = float(penalties(params.weights, config.regularization, config.reg_rate))
         test_loss = (
             None if test_table is None else loss(forward(arch, params, test_table.X).output, test_table.y)
         )
         return Snapshot(
-            iteration, params, readonly(fwd.output), loss(fwd.output, table.y), frozen, penalty, test_loss
+            iteration,
+            params,
+            readonly(output),
+            loss(output, table.y),
+            penalty,
+            test_loss,
+            arch=arch,
+            table=table,
         )
 
 
@@ -347,9 +367,9 @@ class Run:
         if iteration == snapshot.iteration:
             return snapshot
         weights, biases = snapshot.params.weights, snapshot.params.biases
-        with np.errstate(all="ignore"):
-            for k in range(snapshot.iteration, iteration):
-                weights, biases = _update(self.arch, self.table, self.config, weights, biases, k)
+        with np.errstate(all="ignore"):  # the run went on from here: no stop on the way
+            replay = (self.arch, self.table, self.config, weights, biases, snapshot.iteration, iteration)
+            weights, biases, _, _ = _descend(*replay, to_record=frozenset(), recorded=[])
         return take_snapshot(
             self.arch, Params(weights, biases), self.table, iteration, self.config, self.test_table
         )
@@ -434,18 +454,28 @@ def _descend(
     recorded: list[tuple[int, Arrays, Arrays]],
     check_each: bool = False,
 ) -> tuple[Arrays, Arrays, int, Status]:
-    """Gradient descent from iteration ``k`` to ``stop``: updates (:func:`_update`), and the parameters
-    appended to ``recorded`` at the iterations in ``to_record``.
+    """Gradient descent from iteration ``k`` to ``stop``: each update a forward and backward pass over
+    its batch of rows and one step on the error plus the penalty (with the defaults, the notebook's
+    iteration); the parameters appended to ``recorded`` at the iterations in ``to_record``.
 
     Stops early before an update when the loss is at most ``config.target_loss``, and, with
     ``check_each``, before an update that would make a weight or bias infinite or NaN. Returns the
     parameters, their iteration and why it stopped ("completed" when it reached ``stop``).
     """
-    X, y, target = table.X, table.y, config.target_loss
+    X, y, target, lr = table.X, table.y, config.target_loss, config.learning_rate
+    full_batch, use_bias = updates_per_epoch(table.n_rows, config.batch_size) == 1, arch.use_bias
+    penalized, regularization, rate = config.penalized, config.regularization, config.reg_rate
     while k < stop:
         if target is not None and loss(propagate(arch, weights, biases, X)[1][-1], y) <= target:
             return weights, biases, k, "target_reached"
-        new_weights, new_biases = _update(arch, table, config, weights, biases, k)
+        X_k, y_k = (X, y) if full_batch else _batch(table, config, k)
+        _, a = propagate(arch, weights, biases, X_k)
+        _, dW, db = backpropagate(arch, weights, a, y_k)
+        if penalized:
+            new_weights = regularized_descend(weights, dW, lr, regularization, rate)
+        else:
+            new_weights = descend(weights, dW, lr)
+        new_biases = descend(biases, db, lr) if use_bias else biases
         if check_each and not _finite(arch, new_weights, new_biases):
             return weights, biases, k, "non_finite"
         weights, biases, k = new_weights, new_biases, k + 1
@@ -454,26 +484,19 @@ def _descend(
     return weights, biases, k, "completed"
 
 
-def _update(
-    arch: Architecture, table: TruthTable, config: TrainConfig, weights: Arrays, biases: Arrays, k: int
-) -> tuple[Arrays, Arrays]:
-    """Update ``k`` (0-based): forward and backward pass over its batch of rows, and one step on the
-    error plus the penalty. With the defaults, the notebook's iteration."""
+def _batch(table: TruthTable, config: TrainConfig, k: int) -> tuple[FloatArray, FloatArray]:
+    """Inputs and targets of update ``k``'s batch of training rows (:func:`batch_rows`)."""
     rows = batch_rows(table.n_rows, config.batch_size, config.seed, k)
-    X, y = (table.X, table.y) if rows is None else (table.X[rows], table.y[rows])
-    _, a = propagate(arch, weights, biases, X)
-    _, dW, db = backpropagate(arch, weights, a, y)
-    lr = config.learning_rate
-    new_weights = regularized_descend(weights, dW, lr, config.regularization, config.reg_rate)
-    return new_weights, descend(biases, db, lr) if arch.use_bias else biases
+    return (table.X, table.y) if rows is None else (table.X[rows], table.y[rows])
 
 
 def _finite(arch: Architecture, weights: Arrays, biases: Arrays) -> bool:
     return bool(all_finite(weights, 2)) and (not arch.use_bias or bool(all_finite(biases, 1)))
 
 
-# Snapshots are evaluated this many at a time: bounds the temporaries of big tables.
-_CHUNK_VALUES = 1 << 16
+# Snapshots are evaluated this many values of activations at a time: bounds the temporaries of big
+# tables (z and a of every layer: 4 MB) while keeping the NumPy calls per snapshot few.
+_CHUNK_VALUES = 1 << 18
 
 
 def _history(
@@ -483,8 +506,8 @@ def _history(
     test_table: TruthTable | None,
     recorded: list[tuple[int, Arrays, Arrays]],
 ) -> tuple[Snapshot, ...]:
-    """Snapshots of the recorded parameters: network.py's forward and backward pass over a leading axis
-    of snapshots, each snapshot getting the numbers ``take_snapshot`` gives it alone (tests check it)."""
+    """Snapshots of the recorded parameters: network.py's forward pass over a leading axis of snapshots,
+    each snapshot getting the numbers ``take_snapshot`` gives it alone (tests check it)."""
     X, y, S = table.X, table.y, len(recorded)
     iterations = [k for k, _, _ in recorded]
     weights = [np.stack(Ws) for Ws in zip(*(W for _, W, _ in recorded), strict=True)]
@@ -492,46 +515,37 @@ def _history(
     output = np.empty((S, table.n_rows, arch.n_outputs))
     E = np.empty(S)
     test_E = np.empty(S)
-    delta = [np.empty((S, table.n_rows, n)) for n in arch.sizes[1:]]
-    dW = [np.empty_like(W) for W in weights]
-    db = [np.zeros_like(b) for b in biases]  # stays zero without learned biases
     chunk = max(1, _CHUNK_VALUES // (table.n_rows * sum(arch.sizes)))
     for lo in range(0, S, chunk):
         c = slice(lo, lo + chunk)
-        _, a = propagate(arch, [W[c] for W in weights], [b[c] for b in biases], X)
-        output[c], E[c] = a[-1], losses(a[-1], y)
+        Ws, bs = [W[c] for W in weights], [b[c] for b in biases]
+        output[c] = propagate(arch, Ws, bs, X)[1][-1]
+        E[c] = losses(output[c], y)
         if test_table is not None:
-            test_out = propagate(arch, [W[c] for W in weights], [b[c] for b in biases], test_table.X)[1][-1]
-            test_E[c] = losses(test_out, test_table.y)
-        grads = backpropagate(arch, [W[c] for W in weights], a, y)
-        for stack, part in zip((delta, dW, db), grads, strict=True):
-            for layer, values in enumerate(part):
-                stack[layer][c] = values
-    for array in (output, *weights, *biases, *delta, *dW, *db):
+            test_E[c] = losses(propagate(arch, Ws, bs, test_table.X)[1][-1], test_table.y)
+    for array in (output, *weights, *biases):
         array.flags.writeable = False
     return _snapshots(
+        arch,
+        table,
         iterations,
         zip(*weights, strict=True),
         zip(*biases, strict=True),
         output,
         E.tolist(),
-        zip(*delta, strict=True),
-        zip(*dW, strict=True),
-        zip(*db, strict=True),
         penalties(weights, config.regularization, config.reg_rate).tolist(),
         [None] * S if test_table is None else test_E.tolist(),
     )
 
 
 def _snapshots(
+    arch: Architecture,
+    table: TruthTable,
     iterations: Iterable[int],
     weights: Iterable[tuple[FloatArray, ...]],
     biases: Iterable[tuple[FloatArray, ...]],
     outputs: Iterable[FloatArray],
     losses: Iterable[float],
-    deltas: Iterable[tuple[FloatArray, ...]],
-    dWs: Iterable[tuple[FloatArray, ...]],
-    dbs: Iterable[tuple[FloatArray, ...]],
     penalty: Iterable[float],
     test_losses: Iterable[float | None],
 ) -> tuple[Snapshot, ...]:
@@ -542,12 +556,11 @@ def _snapshots(
     snapshots, which is a fifth of training the notebook.
     """
     new, set_fields, history = object.__new__, object.__setattr__, []
-    for k, W, b, out, loss_k, d, g, gb, pen, test in zip(
-        iterations, weights, biases, outputs, losses, deltas, dWs, dbs, penalty, test_losses, strict=False
+    for k, W, b, out, loss_k, pen, test in zip(
+        iterations, weights, biases, outputs, losses, penalty, test_losses, strict=False
     ):
-        params, grads, snapshot = new(Params), new(Gradients), new(Snapshot)
+        params, snapshot = new(Params), new(Snapshot)
         set_fields(params, "__dict__", {"weights": W, "biases": b})
-        set_fields(grads, "__dict__", {"delta": d, "dW": g, "db": gb})
         set_fields(
             snapshot,
             "__dict__",
@@ -556,9 +569,10 @@ def _snapshots(
                 "params": params,
                 "output": out,
                 "loss": loss_k,
-                "grads": grads,
                 "penalty": pen,
                 "test_loss": test,
+                "arch": arch,
+                "table": table,
             },
         )
         history.append(snapshot)
@@ -566,7 +580,8 @@ def _snapshots(
 
 
 def _stacked(history: Sequence[Snapshot], n_layers: int) -> tuple[Any, ...]:
-    """The history as one array per field and layer, stacked over the snapshots (see ``Run.__reduce__``)."""
+    """The history as one array per field and layer, stacked over the snapshots (see ``Run.__reduce__``).
+    Gradients are left out: an unpickled snapshot computes them again when they are read."""
 
     def stack(pick: Callable[[Snapshot], FloatArray]) -> FloatArray:
         return np.stack([pick(s) for s in history])
@@ -580,32 +595,28 @@ def _stacked(history: Sequence[Snapshot], n_layers: int) -> tuple[Any, ...]:
         layers(lambda s, layer: s.params.biases[layer]),
         stack(lambda s: s.output),
         [s.loss for s in history],
-        layers(lambda s, layer: s.grads.delta[layer]),
-        layers(lambda s, layer: s.grads.dW[layer]),
-        layers(lambda s, layer: s.grads.db[layer]),
         [s.penalty for s in history],
         [s.test_loss for s in history],
     )
 
 
-def _unstacked(stacked: tuple[Any, ...]) -> tuple[Snapshot, ...]:
+def _unstacked(arch: Architecture, table: TruthTable, stacked: tuple[Any, ...]) -> tuple[Snapshot, ...]:
     """The inverse of ``_stacked``: snapshots whose arrays are read-only views into the stacks."""
-    iterations, weights, biases, output, losses, delta, dW, db, penalty, test_losses = stacked
-    for stack in (*weights, *biases, output, *delta, *dW, *db):
+    iterations, weights, biases, output, losses, penalty, test_losses = stacked
+    for stack in (*weights, *biases, output):
         stack.flags.writeable = False
     return _snapshots(
+        arch,
+        table,
         iterations,
         zip(*weights, strict=True),
         zip(*biases, strict=True),
         output,
         losses,
-        zip(*delta, strict=True),
-        zip(*dW, strict=True),
-        zip(*db, strict=True),
         penalty,
         test_losses,
     )
 
 
 def _rebuild_run(fields: dict[str, Any], stacked: tuple[Any, ...]) -> Run:
-    return Run(history=_unstacked(stacked), **fields)
+    return Run(history=_unstacked(fields["arch"], fields["table"], stacked), **fields)

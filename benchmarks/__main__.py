@@ -1,4 +1,4 @@
-"""``python -m benchmarks [--quick] [--no-page]``: every figure of BENCHMARKS.md, measured now.
+"""``python -m benchmarks [--quick] [--no-page] [--playground]``: every figure of BENCHMARKS.md, measured now.
 
 Prints a table, then one JSON line with each figure, its target and its ratio to the notebook's loop
 timed in this same process. Library timings are CPU time of this process (time.process_time) and
@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks import core, page
+from benchmarks import core, page, playground
 
 NOTEBOOK_ITERATIONS = 10_000
 # Targets, as multiples of the notebook's loop timed alongside: train() with its full history, and a
@@ -54,7 +54,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats and a shorter scale run (<1 min)")
     parser.add_argument("--no-page", action="store_true", help="skip the app (chart JSON and Chromium)")
+    parser.add_argument(
+        "--playground",
+        action="store_true",
+        help="only TensorFlow Playground's scale run (issue #13): benchmarks/playground.py, each variant "
+        "in a process of its own (with --quick: 20,000 iterations, once each)",
+    )
     args = parser.parse_args(argv)
+    if args.playground:
+        return playground.main(["--iterations", "20000", "--repeats", "1"] if args.quick else [])
     quick = args.quick
     repeats = 5 if quick else 11
     scale_iterations = 20_000 if quick else 100_000

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from backprop.datasets import DataSpec, generate
 from backprop.errors import ConfigError
 from backprop.limits import MAX_LEARNING_RATE
 from backprop.network import make_params
@@ -116,6 +117,63 @@ def test_explicit_initial_weights_overflowing_at_the_first_update() -> None:
     assert result.failed_at.tolist() == [-1, 1] and result.final_iteration.tolist() == [50, 0]
     assert np.isnan(result.losses[1, 1:]).all() and np.isfinite(result.losses[1, 0])
     _assert_matches_separate_runs(result, _separately(result))
+
+
+# --- the training options: features, a test split, mini-batches, L1/L2 ------------------------------
+
+GENERATED = generate(DataSpec("xor", 40, 0.2, 3))
+DEEP_TANH = {"hidden": (5, 4, 3), "activation": "tanh", "use_bias": True, "history_size": 30}
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"features": ("x1sq", "x1x2", "sinx2")},
+        {"test_fraction": 0.25},  # each seed draws its own test rows: X is gathered per run
+        {"batch_size": 7},  # each seed reshuffles the rows in its own order every epoch
+        {"batch_size": 1},
+        {"regularization": "l2", "reg_rate": 0.05},
+        {"regularization": "l1", "reg_rate": 0.05},  # the proximal step, with each run's learning rate
+        {
+            "features": ("x2sq", "sinx1"),
+            "test_fraction": 0.3,
+            "batch_size": 6,
+            "regularization": "l1",
+            "reg_rate": 0.02,
+        },
+    ],
+    ids=["features", "test-split", "batch-7", "online", "l2", "l1", "all"],
+)
+def test_training_options_match_separate_runs(options: dict) -> None:
+    config = TrainConfig(learning_rate=0.05, n_iterations=120, **DEEP_TANH, **options)
+    lrs, seeds = grid([0.02, 0.2], [0, 1, 5])
+    result = sweep(GENERATED, config, lrs, seeds, curve_points=30)
+    runs = _separately(result)
+    _assert_matches_separate_runs(result, runs)
+    # the options did something: runs of different seeds saw different rows, or a penalty moved weights
+    assert len({run.final.loss for run in runs}) == len(runs)
+
+
+def test_a_learning_rate_sweep_with_batches_and_a_test_split_shares_one_seeds_rows() -> None:
+    config = TrainConfig(n_iterations=200, **DEEP_TANH, test_fraction=0.5, batch_size=5, seed=9)
+    result = sweep(GENERATED, config, [0.01, 0.1, 1.0], curve_points=30)
+    assert result.seeds.tolist() == [9, 9, 9]
+    _assert_matches_separate_runs(result, _separately(result))
+
+
+def test_target_loss_with_batches_is_checked_on_all_training_rows() -> None:
+    config = TrainConfig(n_iterations=400, hidden=(4,), batch_size=3, target_loss=4.0, history_size=50)
+    result = sweep(GENERATED, config, [0.1, 1.0, 3.0], [2, 3, 4], curve_points=50)
+    runs = _separately(result)
+    assert {run.status for run in runs} == {"completed", "target_reached"}
+    _assert_matches_separate_runs(result, runs)
+
+
+def test_a_batch_larger_than_the_training_rows_is_refused() -> None:
+    config = TrainConfig(n_iterations=5, batch_size=35, test_fraction=0.25)
+    with pytest.raises(ConfigError, match="at most the 30 training rows") as info:
+        sweep(GENERATED, config, [0.1, 1.0])
+    assert info.value.field == "batch_size"
 
 
 def test_single_values_broadcast_and_arrays_are_read_only() -> None:
