@@ -3,6 +3,7 @@ and as wide as their size, animated over the run."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -38,12 +39,15 @@ def _unit_positions(arch: Architecture) -> tuple[list[FloatArray], list[float | 
     return heights, bias
 
 
-def _edges(arch: Architecture) -> list[Edge]:
-    """(layer, source, destination, name) of every weight and bias; source -1 is the bias node."""
+def _edges(arch: Architecture, features: Sequence[str] = ()) -> list[Edge]:
+    """(layer, source, destination, name) of every weight and bias; source -1 is the bias node.
+    ``features``: the run's derived inputs, which name the inputs after x1, x2."""
     edges = []
     for layer in range(arch.n_layers):
         for j in range(arch.sizes[layer + 1]):
-            edges.extend((layer, i, j, weight_name(arch, layer, i, j)) for i in range(arch.sizes[layer]))
+            edges.extend(
+                (layer, i, j, weight_name(arch, layer, i, j, features)) for i in range(arch.sizes[layer])
+            )
             if arch.use_bias:
                 edges.append((layer, -1, j, bias_name(arch, layer, j)))
     return edges
@@ -61,7 +65,7 @@ class _Diagram:
 
     def __init__(self, run: Run, row: int, frames: Frames) -> None:
         arch = run.arch
-        self.arch, self.edges = arch, _edges(arch)
+        self.arch, self.edges = arch, _edges(arch, run.config.features)
         self.heights, self.bias_at = _unit_positions(arch)
         self.W = np.stack([_edge_values(self.edges, s) for s in frames.snapshots])  # (n_frames, n_edges)
         largest = float(np.abs(self.W).max()) or 1.0  # parameters are always finite
@@ -75,7 +79,7 @@ class _Diagram:
             (float(self.bias_at[k] if s < 0 else self.heights[k][s]), float(self.heights[k + 1][j]))
             for k, s, j, _ in self.edges
         ]
-        self.labels = [name for layer in unit_names(arch) for name in layer]
+        self.labels = [name for layer in unit_names(arch, run.config.features) for name in layer]
 
     def edge_classes(self, f: int) -> list[Spec]:
         """Every class's edges at frame ``f`` as one polyline with gaps: x = [x0, x1, None, ...]."""
@@ -233,7 +237,7 @@ def network_figure(
     animated = [*range(n_classes), n_classes, n_classes + 1]
     lowest = min([float(h.min()) for h in d.heights] + [b for b in d.bias_at if b is not None])
     highest = max(float(h.max()) for h in d.heights)
-    shown = ", ".join(f"{v:g}" for v in table.X[row])
+    shown = ", ".join(f"{v:.3g}" for v in table.X[row, : run.n_table_inputs])
     layout = view_layout(
         f"Row {row + 1} [{shown}] through the network: node values; edge width ∝ |weight|",
         max(440, 170 + 90 * int(max(arch.sizes) + (1 if arch.use_bias else 0))),
