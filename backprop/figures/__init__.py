@@ -65,7 +65,14 @@ from backprop.figures.summaries import (
     sweep_summary,
     training_summary,
 )
-from backprop.figures.surface import SURFACE_GRID, SURFACE_RANGE, decision_surface_figure
+from backprop.figures.surface import (
+    SURFACE_GRID,
+    SURFACE_PAD,
+    SURFACE_RANGE,
+    decision_surface_figure,
+    surface_inputs,
+    surface_range,
+)
 from backprop.figures.sweep import sweep_figure
 from backprop.figures.training import TrainingTraces, training_figure, training_traces
 from backprop.figures.weights import (
@@ -108,6 +115,7 @@ __all__ = [
     "SATURATED_SLOPE",
     "SMALL_FONT_SIZE",
     "SURFACE_GRID",
+    "SURFACE_PAD",
     "SURFACE_RANGE",
     "TARGET_ZERO",
     "UIREVISION",
@@ -128,6 +136,8 @@ __all__ = [
     "row_error_summary",
     "shared_labels",
     "summarises_hidden_layers",
+    "surface_inputs",
+    "surface_range",
     "surface_summary",
     "sweep_figure",
     "sweep_summary",

@@ -98,11 +98,21 @@ def _outputs(run: Run, snapshot: Snapshot) -> str:
 
 
 def _loss(run: Run, snapshot: Snapshot) -> str:
-    start = run.history[0].loss
+    """The loss panel's values: E (per row with a test set, and the test error beside it), the penalty."""
+    per_row = run.test_table is not None
+    scale = 1.0 / run.table.n_rows if per_row else 1.0
+    name = "training error per row E/n" if per_row else "loss E"
+    start, now = scale * run.history[0].loss, scale * snapshot.loss
     if snapshot.iteration == 0:
-        return f"loss E = {n(start)}"
-    trend = "down" if snapshot.loss < start else "up" if snapshot.loss > start else "unchanged"
-    return f"loss E = {n(snapshot.loss)}, {trend} from {n(start)} at iteration 0"
+        text = f"{name} = {n(start)}"
+    else:
+        trend = "down" if now < start else "up" if now > start else "unchanged"
+        text = f"{name} = {n(now)}, {trend} from {n(start)} at iteration 0"
+    if run.test_table is not None and snapshot.test_loss is not None:
+        text += f", test error per row {n(snapshot.test_loss / run.test_table.n_rows)}"
+    if run.config.penalized:
+        text += f", {run.config.regularization.upper()} penalty {n(scale * snapshot.penalty)}"
+    return text
 
 
 def training_summary(run: Run, selected_iteration: int | None = None) -> str:
