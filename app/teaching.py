@@ -67,8 +67,9 @@ def network_view(run: Run, iteration: int) -> None:
         help="The units show this row's input, hidden values and output.",
     )
     chart_summary(network_summary(run, row=row, selected_iteration=iteration))
+    fit = chart_fit(measured_size(), presenting=False)  # on a phone, a deep network's nodes shrink to fit
     st.plotly_chart(
-        network_figure(run, row=row, selected_iteration=iteration),
+        network_figure(run, row=row, selected_iteration=iteration, fit=fit),
         key="network_chart",
         width="stretch",
         config=plotly_config(),
@@ -202,7 +203,7 @@ def activations_view(table: TruthTable, config: TrainConfig) -> None:
     if not config.hidden:
         st.info(
             "The activation only applies to hidden units: add a hidden layer in the sidebar to compare "
-            "sigmoid, tanh and ReLU on this table.",
+            "sigmoid, tanh, ReLU and linear units on this table.",
             icon=":material/info:",
         )
         return

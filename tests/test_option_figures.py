@@ -260,3 +260,25 @@ def test_the_hidden_view_draws_a_deep_layer_and_linear_units(deep_run: Run, l1_r
     assert linear["layout"]["yaxis"]["range"][0] < 0  # a linear unit's output goes below 0
     assert "linear" in hidden_summary(l1_run, layer=0)
     _valid(row_error_figure(deep_run))
+
+
+def test_on_a_phone_a_deep_networks_nodes_shrink_to_fit_their_levels(deep_run: Run) -> None:
+    wide = _valid(network_figure(deep_run))
+    phone = _valid(network_figure(deep_run, fit=PHONE))
+    nodes = {
+        name: next(t for t in spec["data"] if t.get("uid") == "nodes")
+        for name, spec in (("wide", wide), ("phone", phone))
+    }
+    assert nodes["wide"]["marker"]["size"] == 62
+    size = nodes["phone"]["marker"]["size"]
+    x_range = phone["layout"]["xaxis"]["range"]
+    plot_px = 360 - phone["layout"]["margin"]["l"] - phone["layout"]["margin"]["r"]  # a phone's column
+    level_px = plot_px / (x_range[1] - x_range[0])  # levels are 1 apart on the x axis
+    assert size < level_px  # neighbouring levels' nodes do not overlap
+    assert nodes["phone"]["textfont"]["size"] >= 9
+    targets = next(t for t in phone["data"] if t.get("uid") == "targets")
+    assert targets["text"] == [f"y = {deep_run.table.y[0, 0]:g}"]
+    # a small network keeps today's look on a phone
+    xor = train(PRESETS["xor"].table, TrainConfig(hidden=(4,), use_bias=True, n_iterations=5))
+    small = next(t for t in _valid(network_figure(xor, fit=PHONE))["data"] if t.get("uid") == "nodes")
+    assert small["marker"]["size"] == 62

@@ -514,18 +514,23 @@ def _loss_legend(x: tuple[float, float], y: tuple[float, float], plot: float, fi
     if fit.arrangement == "row":
         return spec | {"x": x[1], "y": y[1], "xanchor": "right", "yanchor": "top"}
     below = y[0] - 2.2 * fit.small_font / plot
-    # two entries a row on a phone's full-width panel; one a row beside the weights panel (an entry as
-    # wide as the whole plot), over no background, which would hide the weights' legend
     if fit.arrangement == "grid":
-        spec["bgcolor"] = "rgba(0,0,0,0)"
-    half = (x[1] - x[0]) / 2 if fit.arrangement == "stack" else 1.0
+        # one entry a row, ending at the panel's right edge: clear of the weights' legend beside it
+        return spec | {
+            "x": x[1],
+            "y": below,
+            "xanchor": "right",
+            "yanchor": "top",
+            "bgcolor": "rgba(0,0,0,0)",
+        }
+    # a phone's full-width panel: two entries a row
     return spec | {
         "orientation": "h",
         "x": x[0],
         "y": below,
         "xanchor": "left",
         "yanchor": "top",
-        "entrywidth": half,
+        "entrywidth": (x[1] - x[0]) / 2,
         "entrywidthmode": "fraction",
     }
 
