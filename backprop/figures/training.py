@@ -471,7 +471,15 @@ def _stack(weights_title: str, legend_labels: list[str], fit: Fit, loss_legend: 
         loss=((0.0, 1.0), y_loss),
         sigmoid=((0.0, 1.0), y_sig),
         titles=("", "Loss E = ½·Σ(y − out)²", "Output unit: the rows at (z, σ(z))"),
-        legend={"orientation": "h", "x": 0.0, "y": 1.0, "xanchor": "left", "yanchor": "bottom"},
+        # entries flow along rows under the title (groups would stack as columns and run off a phone)
+        legend={
+            "orientation": "h",
+            "x": 0.0,
+            "y": 1.0,
+            "xanchor": "left",
+            "yanchor": "bottom",
+            "traceorder": "normal",
+        },
         legend2={"x": 0.01, "y": y_sig[1] - 0.01, "xanchor": "left", "yanchor": "top"},
         controls_top=-(fit.font * 4.4) / plot,
     )
@@ -596,6 +604,8 @@ def _layout(run: Run, data: list[Spec], frames: Frames, ranges: dict[str, list[f
         "updatemenus": buttons,
         "sliders": sliders,
     }
+    if fit.arrangement == "stack":  # the title on a line of its own above the entries
+        layout["legend"]["title"]["side"] = "top"
     place_controls(layout, a.controls_top, plot, fit)
     if a.slider_top is not None:
         for slider in sliders:
@@ -643,4 +653,8 @@ def training_figure(
     data += _loss_panel(p, it, active, ranges["loss"], _loss_name(run))
     data += _sigmoid_panel(run, p, active, z_half, fit)
     data += _extra_traces(p)
+    if fit.arrangement == "stack":  # a phone: one legend that flows along rows, each entry named for itself
+        for trace in data[: len(series_layout(run.arch))]:
+            trace.pop("legendgroup", None)
+            trace.pop("legendgrouptitle", None)
     return figure(data, _layout(run, data, frames, ranges, fit), _frame_specs(run, p, frames, z_half))
