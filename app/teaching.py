@@ -99,14 +99,14 @@ def surface_view(run: Run, iteration: int) -> None:
         output = st.columns([2, 3])[0].selectbox(
             "Output", outputs, format_func=output_label, key="surface_output"
         )
-    chart, notes = st.columns([3, 2], gap="medium")
-    discretize = notes.toggle(
+    discretize = st.toggle(
         "Discretize output",
         key="discretize",
         bind="query-params",
         help="Colour the square in two colours only: where the output is at least 0.5 and where it is "
         "below, the class the network picks at each point.",
     )
+    chart, notes = st.columns([3, 2], gap="medium")
     chart_summary(
         surface_summary(run, output=output, selected_iteration=iteration, discretize=discretize), chart
     )

@@ -130,13 +130,13 @@ def _unit_lines(
 
 def _points_trace(run: Run, table: TruthTable, output: int, test: bool, labelled: bool) -> Spec:
     """The rows of ``table`` at their two axis inputs, filled in their target's colour and shaped by it:
-    training rows with a white rim (it shows on the surface's matching colour), test rows larger with a
-    dark rim, as TensorFlow Playground draws them. Few rows are numbered, with a dark rim."""
+    training rows with a white rim (it shows on the surface's matching colour), test rows with a dark
+    rim, as TensorFlow Playground draws them. Few rows are numbered, with a dark rim."""
     i, j = surface_inputs(run)
     y = table.y[:, output]
     big = labelled and not test
     if test:
-        size, rim = (14 if labelled else 11), {"color": "#111111", "width": 2.5}
+        size, rim = (14 if labelled else 9), {"color": "#111111", "width": 2.5 if labelled else 1.5}
     else:
         size, rim = (18, {"color": "#333333", "width": 3}) if big else (9, {"color": "#FFFFFF", "width": 1})
     kind = "test row" if test else "row"
