@@ -16,6 +16,7 @@ from backprop.diagnostics import decision_line, fits
 from backprop.errors import ConfigError
 from backprop.explain import sweep_caption
 from backprop.figures import (
+    MAX_ROW_LINES,
     activation_comparison_figure,
     comparison_summary,
     decision_surface_figure,
@@ -157,6 +158,13 @@ def row_error_view(run: Run, iteration: int) -> None:
         width="stretch",
         config=plotly_config(),
     )
+    if run.table.n_rows * run.table.n_outputs > MAX_ROW_LINES:
+        st.caption(
+            "Too many rows for a line each: the lines are the median row, the 90th percentile and the "
+            "largest error, and the dots at the cursor are every row (hover for its number). Rows above "
+            "the dotted 0.5 are still on the wrong side."
+        )
+        return
     st.caption(
         "Rows learn at different times: a row whose line stays above 0.5 is still on the wrong side. "
         "A flat line high up is a row the network gives up on or cannot reach."

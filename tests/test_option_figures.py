@@ -282,3 +282,25 @@ def test_on_a_phone_a_deep_networks_nodes_shrink_to_fit_their_levels(deep_run: R
     xor = train(PRESETS["xor"].table, TrainConfig(hidden=(4,), use_bias=True, n_iterations=5))
     small = next(t for t in _valid(network_figure(xor, fit=PHONE))["data"] if t.get("uid") == "nodes")
     assert small["marker"]["size"] == 62
+
+
+def test_hundreds_of_rows_get_summary_lines_in_the_row_error_view(deep_run: Run, test_set_run: Run) -> None:
+    spec = _valid(row_error_figure(deep_run))
+    lines = [
+        t for t in spec["data"] if t.get("mode") == "lines" and t.get("uid") not in ("half", "error-cursor")
+    ]
+    assert [t["name"] for t in lines] == ["median row", "90th percentile", "largest"]
+    errors = np.abs(deep_run.table.y - deep_run.history[0].output).ravel()
+    assert lines[2]["y"][0] == pytest.approx(errors.max(), rel=1e-4)
+    assert lines[0]["y"][0] == pytest.approx(np.median(errors), rel=1e-4)
+    markers = next(t for t in spec["data"] if t.get("uid") == "error-markers")
+    assert len(markers["y"]) == deep_run.table.n_rows and markers["showlegend"] is True
+    assert spec["frames"][0]["traces"] == [3 + 1, 3 + 2]  # the frames move the cursor and the dots
+    assert "training rows" in spec["layout"]["title"]["text"]
+    few = train(PRESETS["xor"].table, TrainConfig(hidden=(2,), n_iterations=10))
+    assert [t["name"] for t in _valid(row_error_figure(few))["data"][:4]] == [
+        "row 1",
+        "row 2",
+        "row 3",
+        "row 4",
+    ]

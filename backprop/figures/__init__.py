@@ -33,7 +33,7 @@ from backprop.figures.frames import (
 from backprop.figures.hidden import SATURATED_SLOPE, hidden_activation_figure
 from backprop.figures.layout import COLORBAR_PX
 from backprop.figures.plotted import shared_labels
-from backprop.figures.row_error import ERROR_FLOOR, row_error_figure
+from backprop.figures.row_error import ERROR_FLOOR, MAX_ROW_LINES, row_error_figure
 from backprop.figures.style import (
     DASHES,
     DESKTOP,
@@ -102,6 +102,7 @@ __all__ = [
     "MAX_FRAMES",
     "MAX_INDIVIDUAL_WEIGHTS",
     "MAX_LABELLED_ROWS",
+    "MAX_ROW_LINES",
     "NEGATIVE",
     "NETWORK_VALUE_BUDGET",
     "NEUTRAL",

@@ -109,7 +109,7 @@ def _rings(Zr: FloatArray, Ar: FloatArray, flat: NDArray[np.bool_], f: int) -> S
     return {"type": "scatter", "x": as_list(Zr[f, r, u]), "y": as_list(Ar[f, r, u])}
 
 
-def _ring_trace(act: Activation, rings: Spec) -> Spec:
+def _ring_trace(act: Activation, rings: Spec, small: bool = False) -> Spec:
     """Rings around the points whose slope is nearly 0 (``rings``: their x and y)."""
     if act.name == "relu":
         label = "inactive: z ≤ 0, slope 0"
@@ -124,7 +124,12 @@ def _ring_trace(act: Activation, rings: Spec) -> Spec:
         "x": rings["x"],
         "y": rings["y"],
         "mode": "markers",
-        "marker": {"size": 26, "symbol": "circle-open", "color": FLAT_RING, "line": {"width": 3}},
+        "marker": {
+            "size": 14 if small else 26,
+            "symbol": "circle-open",
+            "color": FLAT_RING,
+            "line": {"width": 2 if small else 3},
+        },
         "name": label,
         "hoverinfo": "skip",
     }
@@ -189,7 +194,7 @@ def hidden_activation_figure(
         + [_rings(Zr, Ar, flat, f)]
         for f in range(len(frames.snapshots))
     ]
-    data.append(_ring_trace(act, changes[f0][-1]))
+    data.append(_ring_trace(act, changes[f0][-1], small=not labelled))
     which = "" if len(arch.hidden) == 1 else f" {layer + 1}"
     layout = view_layout(
         f"Hidden layer{which} ({act.name}): each row at (z, {symbol}(z)) for every unit",
