@@ -181,6 +181,8 @@ def _penalized_update_tex(chain: ParamChain) -> str:
             rf"s = {p} - \text{{lr}} \cdot {grad} &= {old} - {lr} \cdot {tex_factor(chain.gradient, d)} = "
             rf"{tex_number(s, d)}",
             rf"{{{p}}}^{{\text{{new}}}} = \operatorname{{sign}}(s)\,\max(|s| - \text{{lr}}\,\lambda,\ 0) &= "
+            rf"\operatorname{{sign}}({tex_number(s, d)})\,"
+            rf"\max({tex_number(abs(s), d)} - {lr} \cdot {lam},\ 0) = "
             rf"{new}" + (r" \quad \text{(stopped at 0)}" if chain.stopped_at_zero else ""),
         ]
     else:
