@@ -71,15 +71,19 @@ def _page(settings: dict, dataset: str, sweep_refuses: bool) -> None:
         training_chart(run, run.final.iteration)
     with guarded("explanation"):
         explanation(run)
-    if sweep_refuses:  # as the sweep refuses an experiment it cannot train
-        import app.teaching
-        from backprop.errors import ConfigError
+    import app.teaching
+    from backprop.errors import ConfigError
 
-        def refuse(*_: object) -> None:
-            raise ConfigError("Batch size must be at most the 48 training rows, got 60.", "batch_size")
+    def refuse(*_: object) -> None:
+        raise ConfigError("Batch size must be at most the 48 training rows, got 60.", "batch_size")
 
+    sweep = app.teaching.cached_sweep
+    if sweep_refuses:  # as the sweep refuses an experiment it cannot train; the module is the process's
         app.teaching.cached_sweep = refuse
-    teaching_tabs(run, run.final.iteration, table, config)
+    try:
+        teaching_tabs(run, run.final.iteration, table, config)
+    finally:
+        app.teaching.cached_sweep = sweep
     with guarded("chain rule"):
         chain_rule_section(run, run.final.iteration - 1, (1.0, -1.0), False)
 
