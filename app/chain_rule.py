@@ -10,6 +10,8 @@ import streamlit as st
 
 from backprop.chain import (
     GRADIENT_CHECK_TOLERANCE,
+    Batch,
+    ParamChain,
     gradient_check,
     layer_update,
     param_name,
@@ -27,6 +29,8 @@ from backprop.chain_latex import (
 )
 from backprop.trainer import Run
 
+MAX_LISTED_ROWS = 12  # a mini-batch's rows named in a caption; more end in "…"
+
 
 def formula(tex: str, label: str) -> None:
     """A LaTeX formula in display style, like ``st.latex``, in a box that scrolls sideways when the formula
@@ -37,6 +41,53 @@ def formula(tex: str, label: str) -> None:
         f"\n\n$$\n{tex}\n$$\n\n</div>",
         unsafe_allow_html=True,
     )
+
+
+def rows_text(run: Run, batch: Batch) -> str:
+    """Which rows an update sums over, for the captions: every training row, or its mini-batch's."""
+    kind = "training rows" if run.test_table is not None else "table rows"
+    if batch.rows is None:
+        return f"the {batch.n_rows} {kind}"
+    numbers = sorted(batch.row_numbers.tolist())
+    listed = ", ".join(map(str, numbers[:MAX_LISTED_ROWS])) + (
+        ", …" if len(numbers) > MAX_LISTED_ROWS else ""
+    )
+    return (
+        f"the {batch.n_rows} rows of this update's mini-batch (batch {batch.index} of {batch.per_epoch} in "
+        f"epoch {batch.epoch}; {kind} {listed})"
+    )
+
+
+def penalty_note(chain: ParamChain) -> str:
+    """What the penalty does to this parameter's update."""
+    if chain.ref.is_bias:
+        return "Biases carry no penalty: their update is the error's step alone."
+    if chain.regularization == "l2":
+        return (
+            "L2 adds λ·w to the gradient: every step pulls the weight towards 0 in proportion to its size "
+            "(weight decay)."
+        )
+    stopped = " Here it did: the weight is now exactly 0." if chain.stopped_at_zero else ""
+    return (
+        "L1 adds λ·sign(w): every step moves the weight lr·λ towards 0, and a step that would carry it "
+        f"past 0 stops it at 0 instead, which is how L1 sets weights to exactly 0.{stopped}"
+    )
+
+
+def prediction_view(run: Run, iteration: int, test_input: tuple[float, ...]) -> None:
+    """The test input through the network layer by layer (its derived features appended)."""
+    if len(test_input) not in (run.n_table_inputs, run.arch.n_inputs):
+        st.info(
+            f"The test input has {len(test_input)} values; this network reads {run.n_table_inputs}. "
+            "Set it in the sidebar's Test input.",
+            icon=":material/info:",
+        )
+        return
+    shown = "[" + ", ".join(f"{v:g}" for v in test_input) + "]"
+    added = " with its derived features appended" if run.config.features else ""
+    st.caption(f"The test input {shown}{added} through the network, weights after {iteration:,} updates.")
+    for step in prediction_steps(run, iteration, test_input):
+        formula(prediction_tex(step), f"Layer {step.layer + 1} of the prediction")
 
 
 def chain_rule_section(run: Run, iteration: int, test_input: tuple[float, ...], stepped: bool) -> None:
@@ -55,7 +106,8 @@ def chain_rule_section(run: Run, iteration: int, test_input: tuple[float, ...], 
     ) as box:
         if not box.open:  # its LaTeX and tables are drawn only while open, like the teaching tabs
             return
-        refs = {param_name(run.arch, ref): ref for ref in parameters(run.arch)}
+        features = run.config.features
+        refs = {param_name(run.arch, ref, features): ref for ref in parameters(run.arch)}
         if st.session_state.get("weight") not in refs:  # reopened, or the network changed shape
             kept = st.session_state.get("chain_choice")  # outlives the widget while the section is closed
             st.session_state.weight = kept if kept in refs else next(iter(refs))
@@ -75,12 +127,12 @@ def chain_rule_section(run: Run, iteration: int, test_input: tuple[float, ...], 
             key="chain_view",
             bind="query-params",
         )
+        rows = rows_text(run, chain.batch)
         with one:
             if at < iteration:
                 st.caption(
                     f"The update Step just applied: iteration {at:,} → {iteration:,}. The gradient at the "
-                    f"weights after {at:,} updates, summed over the {chain.n_rows} table rows, and the step "
-                    "it made."
+                    f"weights after {at:,} updates, summed over {rows}, and the step it made."
                 )
             else:
                 note = (
@@ -88,7 +140,7 @@ def chain_rule_section(run: Run, iteration: int, test_input: tuple[float, ...], 
                 )
                 st.caption(
                     f"The gradient at the weights after {at:,} updates, and update {at + 1:,} it causes "
-                    f"(iteration {at:,} → {at + 1:,}), summed over the {chain.n_rows} table rows.{note}"
+                    f"(iteration {at:,} → {at + 1:,}), summed over {rows}.{note}"
                 )
             formula(chain_formula_tex(chain), f"The chain rule for {name}")
             formula(chain_rows_tex(chain), "Each table row's term, and their sum")
@@ -100,6 +152,8 @@ def chain_rule_section(run: Run, iteration: int, test_input: tuple[float, ...], 
                     "weight times that unit's ∂E/∂net (minus its δ, listed in that layer's Matrix form)."
                 )
             formula(update_tex(chain), f"The update of {name}")
+            if chain.penalized or (run.config.penalized and chain.ref.is_bias):
+                st.caption(penalty_note(chain))
             st.markdown(
                 "The notebook's `sigmoid_derivative(x) = x * (1 - x)` is given the unit's **output** "
                 "$\\text{out} = \\sigma(\\text{net})$, not its net input: "
@@ -115,21 +169,34 @@ def chain_rule_section(run: Run, iteration: int, test_input: tuple[float, ...], 
                     "weights += learning_rate * np.dot(layer0.T, delta)",
                     language="python",
                 )
-            rows_index = pd.RangeIndex(1, run.table.n_rows + 1, name="row")
-            st.caption("Per row: the layer's input, output, error, f′(net) and δ = error · f′(net)")
+            rows_index = pd.Index(update.batch.row_numbers, name="row")
+            which = "training row" if run.test_table is not None else "row"
+            if update.batch.rows is not None:
+                which = f"{which} of this update's mini-batch"
+            st.caption(f"Per {which}: the layer's input, output, error, f′(net) and δ = error · f′(net)")
             digits = "{:.6g}"  # the precision of the formulas, not the grid's default 4 decimals
             st.dataframe(pd.DataFrame(update.row_columns(), index=rows_index).style.format(digits))
             names, columns = update.parameter_columns()
-            st.caption("Per parameter: new = old + lr · a_prevᵀδ")
+            if update.penalty_gradient is None:
+                st.caption("Per parameter: new = old + lr · a_prevᵀδ")
+            else:
+                st.caption(
+                    "Per parameter: new = old + lr · (a_prevᵀδ − penalty term); biases carry no penalty"
+                    + (
+                        "; L1 stops a weight at 0 rather than letting it cross"
+                        if run.config.regularization == "l1"
+                        else ""
+                    )
+                )
             frame = pd.DataFrame(columns, index=pd.Index(names, name="parameter"))
             st.dataframe(frame.style.format("{:.10g}"))
-            st.caption("Each row's share lr · a_i · δ_j of each weight's step; the columns sum to the step")
+            st.caption(
+                "Each row's share lr · a_i · δ_j of each weight's step; the columns sum to the "
+                + ("error's part of the step" if update.penalty_gradient is not None else "step")
+            )
             st.dataframe(pd.DataFrame(update.contribution_columns(), index=rows_index).style.format(digits))
         with prediction:
-            shown = "[" + ", ".join(f"{v:g}" for v in test_input) + "]"
-            st.caption(f"The test input {shown} through the network, weights after {iteration:,} updates.")
-            for step in prediction_steps(run, iteration, test_input):
-                formula(prediction_tex(step), f"Layer {step.layer + 1} of the prediction")
+            prediction_view(run, iteration, test_input)
         with check_tab:
             check = gradient_check(run, at)
             if check.ok:
@@ -157,6 +224,8 @@ def chain_rule_section(run: Run, iteration: int, test_input: tuple[float, ...], 
                 hide_index=True,
             )
             st.caption(
+                f"The gradients of E over all {run.table.n_rows} training rows (the penalty's term is "
+                "exact and not part of the check). "
                 f"Finite difference: (E(p + ε) − E(p − ε)) / 2ε with ε = {check.epsilon:g}. Relative error: "
                 "|difference| / max(|backprop|, |finite difference|), green below "
                 f"{GRADIENT_CHECK_TOLERANCE:g}; the denominator is at least "

@@ -13,8 +13,10 @@ from app.runs import cached_sweep, run_training, weight_count
 from app.widgets import chart_summary, guarded, plotly_config, settle_choice
 from backprop.activations import ACTIVATIONS
 from backprop.diagnostics import decision_line, fits
+from backprop.errors import ConfigError
 from backprop.explain import sweep_caption
 from backprop.figures import (
+    MAX_ROW_LINES,
     activation_comparison_figure,
     comparison_summary,
     decision_surface_figure,
@@ -24,6 +26,7 @@ from backprop.figures import (
     network_summary,
     row_error_figure,
     row_error_summary,
+    surface_inputs,
     surface_summary,
     sweep_figure,
     sweep_summary,
@@ -45,25 +48,29 @@ SWEEP_RUNS = 64  # learning rates from 0.01 (or the chosen one, if lower) to 100
 SWEEP_WORK_WITHOUT_ASKING = 2_000_000_000
 
 
-def _row_label(table: TruthTable, row: int) -> str:
-    return f"row {row + 1}: [" + ", ".join(f"{v:g}" for v in table.X[row]) + "]"
+def _row_label(run: Run, row: int) -> str:
+    """A training row by its number and its own inputs (derived features left out): ``row 3: [1, 0]``."""
+    values = run.table.X[row, : run.n_table_inputs]
+    return f"row {row + 1}: [" + ", ".join(f"{v:.3g}" for v in values) + "]"
 
 
 def network_view(run: Run, iteration: int) -> None:
     """The network as a diagram, with one row's values on its units."""
     table = run.table
     rows = list(range(table.n_rows))
-    settle_choice("network_row", rows, lambda r: _row_label(table, r))
+    settle_choice("network_row", rows, lambda r: _row_label(run, r))
+    which = "Training row" if run.test_table is not None else "Row"
     row = st.columns([2, 3])[0].selectbox(
-        "Row shown on the units",
+        f"{which} shown on the units",
         rows,
-        format_func=lambda r: _row_label(table, r),
+        format_func=lambda r: _row_label(run, r),
         key="network_row",
         help="The units show this row's input, hidden values and output.",
     )
     chart_summary(network_summary(run, row=row, selected_iteration=iteration))
+    fit = chart_fit(measured_size(), presenting=False)  # on a phone, a deep network's nodes shrink to fit
     st.plotly_chart(
-        network_figure(run, row=row, selected_iteration=iteration),
+        network_figure(run, row=row, selected_iteration=iteration, fit=fit),
         key="network_chart",
         width="stretch",
         config=plotly_config(),
@@ -77,7 +84,7 @@ def network_view(run: Run, iteration: int) -> None:
 def surface_view(run: Run, iteration: int) -> None:
     """The output over the square of the two varying inputs, with the rows and (one unit) its line."""
     table = run.table
-    inputs = table.varying_inputs()
+    inputs = surface_inputs(run)
     if len(inputs) != 2:
         st.info(
             f"The decision surface needs exactly two inputs that vary; this table has {len(inputs)}. "
@@ -93,22 +100,42 @@ def surface_view(run: Run, iteration: int) -> None:
         output = st.columns([2, 3])[0].selectbox(
             "Output", outputs, format_func=output_label, key="surface_output"
         )
+    discretize = st.toggle(
+        "Discretize output",
+        key="discretize",
+        bind="query-params",
+        help="Colour the square in two colours only: where the output is at least 0.5 and where it is "
+        "below, the class the network picks at each point.",
+    )
     chart, notes = st.columns([3, 2], gap="medium")
-    chart_summary(surface_summary(run, output=output, selected_iteration=iteration), chart)
+    chart_summary(
+        surface_summary(run, output=output, selected_iteration=iteration, discretize=discretize), chart
+    )
     chart.plotly_chart(
-        decision_surface_figure(run, output=output, selected_iteration=iteration),
+        decision_surface_figure(run, output=output, selected_iteration=iteration, discretize=discretize),
         key="surface_chart",
         width="stretch",
         config=plotly_config(),
     )
-    names = input_names(table.n_inputs)
-    fixed = [f"{names[k]} = {table.X[0, k]:g}" for k in range(table.n_inputs) if k not in inputs]
+    names = input_names(run.n_table_inputs)
+    own = run.n_table_inputs
+    fixed = [f"{names[k]} = {table.X[0, k]:g}" for k in range(own) if k not in inputs]
     with notes:
         st.markdown(
             "The colour is the network's output at every point of the square; the dark curve is where "
             "it crosses 0.5, the **decision boundary**. Rows (◆ target 1, ● target 0) on the matching "
             "colour are learned."
         )
+        if run.test_table is not None:
+            st.caption(
+                f"Points with a dark rim are the {run.test_table.n_rows} test rows: never trained on, they "
+                "show whether the boundary generalizes."
+            )
+        if run.config.features:
+            st.caption(
+                "The network also reads its derived features, computed from x1 and x2 at every point, so "
+                "its boundary can curve even without a hidden layer."
+            )
         if fixed:
             st.caption("Held at their constant value: " + ", ".join(fixed) + ".")
         line = decision_line(run, output)
@@ -131,6 +158,13 @@ def row_error_view(run: Run, iteration: int) -> None:
         width="stretch",
         config=plotly_config(),
     )
+    if run.table.n_rows * run.table.n_outputs > MAX_ROW_LINES:
+        st.caption(
+            "Too many rows for a line each: the lines are the median row, the 90th percentile and the "
+            "largest error, and the dots at the cursor are every row (hover for its number). Rows above "
+            "the dotted 0.5 are still on the wrong side."
+        )
+        return
     st.caption(
         "Rows learn at different times: a row whose line stays above 0.5 is still on the wrong side. "
         "A flat line high up is a row the network gives up on or cannot reach."
@@ -177,11 +211,20 @@ def activations_view(table: TruthTable, config: TrainConfig) -> None:
     if not config.hidden:
         st.info(
             "The activation only applies to hidden units: add a hidden layer in the sidebar to compare "
-            "sigmoid, tanh and ReLU on this table.",
+            "sigmoid, tanh, ReLU and linear units on this table.",
             icon=":material/info:",
         )
         return
-    runs = [run_training(table, replace(config, activation=name)) for name in ACTIVATIONS]
+    runs, refused = [], []
+    for name in ACTIVATIONS:
+        try:
+            runs.append(run_training(table, replace(config, activation=name)))
+        except ConfigError as error:
+            refused.append(f"{name}: {error}")
+    if refused:
+        st.caption("Not compared: " + "; ".join(refused))
+    if not runs:
+        return
     chart_summary(comparison_summary(runs))
     st.plotly_chart(activation_comparison_figure(runs), key="activation_chart", width="stretch")
     learned = [r.config.activation for r in runs if fits(r)]
@@ -209,7 +252,11 @@ def sweep_view(table: TruthTable, config: TrainConfig) -> None:
         if not st.button("Run the sweep", key="run_sweep", help="Train every learning rate now."):
             return
         st.session_state.sweep_approved = identity
-    result = cached_sweep(table, config, learning_rates)
+    try:
+        result = cached_sweep(table, config, learning_rates)
+    except ConfigError as error:
+        st.warning(f"The sweep cannot run this experiment: {error}", icon=":material/warning:")
+        return
     chart_summary(sweep_summary(result, lr))
     fit = chart_fit(measured_size(), presenting=False)  # on a phone, the final losses under the heatmap
     st.plotly_chart(sweep_figure(result, lr, fit), key="sweep_chart", width="stretch")

@@ -2,13 +2,16 @@
 update in matrix form, a prediction's arithmetic, and a finite-difference check of every gradient.
 
 Everything is computed from a run's exact state after ``k`` updates (``Run.snapshot_at``) with the
-network's own forward pass, so the numbers shown are the numbers the trainer used. Layers follow
+network's own forward pass, so the numbers shown are the numbers the trainer used: over the training rows
+of update ``k + 1``'s mini-batch (``trainer.batch_rows``; all training rows without batches), and with the
+penalty's term (``network.penalty_gradient``) added to a weight's gradient when the run has one. Layers follow
 ``network``: weight layer ``l`` maps ``a[l]`` (sizes[l] units, ``a[0] = X``) to ``a[l+1]`` through
 ``z[l] = a[l] @ W[l] (+ b[l])``; the output unit is a sigmoid and ``E = 1/2 * sum((y - out)**2)``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,8 +20,20 @@ from numpy.typing import NDArray
 from backprop.activations import Activation
 from backprop.errors import ConfigError
 from backprop.naming import bias_name, level_names, unit_name, weight_name
-from backprop.network import Architecture, Forward, Params, descend, forward, loss, readonly
-from backprop.trainer import Run, Snapshot
+from backprop.network import (
+    Architecture,
+    Forward,
+    Gradients,
+    Params,
+    backward,
+    descend,
+    forward,
+    loss,
+    penalty_gradient,
+    readonly,
+    regularized_descend,
+)
+from backprop.trainer import Run, Snapshot, batch_rows, updates_per_epoch
 
 FloatArray = NDArray[np.float64]
 
@@ -42,11 +57,12 @@ class ParamRef:
         return self.source is None
 
 
-def param_name(arch: Architecture, ref: ParamRef) -> str:
-    """The parameter's one name (backprop/naming.py): ``w(x2→h3)`` or ``b(h3)``."""
+def param_name(arch: Architecture, ref: ParamRef, features: Sequence[str] = ()) -> str:
+    """The parameter's one name (backprop/naming.py): ``w(x2→h3)`` or ``b(h3)``; ``features`` are the
+    run's derived inputs (``w(x1²→h1)``)."""
     if ref.source is None:
         return bias_name(arch, ref.layer, ref.target)
-    return weight_name(arch, ref.layer, ref.source, ref.target)
+    return weight_name(arch, ref.layer, ref.source, ref.target, features)
 
 
 def parameters(arch: Architecture) -> tuple[ParamRef, ...]:
@@ -80,11 +96,65 @@ def _check_ref(arch: Architecture, ref: ParamRef) -> None:
         raise ConfigError(f"Unit {ref.source} does not exist in layer {ref.layer}.", "source")
 
 
-def _state(run: Run, iteration: int) -> tuple[Snapshot, Forward]:
-    """The exact state after ``iteration`` updates and its forward pass (with hidden activations)."""
+@dataclass(frozen=True, eq=False)
+class Batch:
+    """The training rows update ``iteration + 1`` uses: ``rows`` (0-based, in the order the update takes
+    them; None: every training row in order), out of ``n_train``; its epoch and place in it (1-based)."""
+
+    iteration: int
+    rows: NDArray[np.int64] | None
+    n_train: int
+    epoch: int
+    index: int
+    per_epoch: int
+
+    @property
+    def n_rows(self) -> int:
+        return self.n_train if self.rows is None else int(self.rows.size)
+
+    @property
+    def row_numbers(self) -> NDArray[np.int64]:
+        """1-based training-row numbers, as the tables show them."""
+        return np.arange(1, self.n_train + 1) if self.rows is None else self.rows + 1
+
+
+def update_batch(run: Run, iteration: int) -> Batch:
+    """Which training rows the update from the state after ``iteration`` updates uses (the next one)."""
+    n, size = run.table.n_rows, run.config.batch_size
+    per_epoch = updates_per_epoch(n, size)
+    epoch, index = divmod(iteration, per_epoch)
+    rows = batch_rows(n, size, run.config.seed, iteration)  # read-only already
+    return Batch(iteration, rows, n, epoch + 1, index + 1, per_epoch)
+
+
+@dataclass(frozen=True, eq=False)
+class _State:
+    snapshot: Snapshot
+    batch: Batch
+    y: FloatArray  # targets of the batch's rows
+    fwd: Forward  # over the batch's rows
+    grads: Gradients  # of the error over the batch's rows
+
+
+def _state(run: Run, iteration: int) -> _State:
+    """The exact state after ``iteration`` updates, and the forward pass (with hidden activations) and
+    the error's gradients over the rows of the next update."""
     snapshot = run.snapshot_at(iteration)
+    batch = update_batch(run, iteration)
+    X, y = run.table.X, run.table.y
+    if batch.rows is not None:
+        X, y = X[batch.rows], y[batch.rows]
     with np.errstate(all="ignore"):
-        return snapshot, forward(run.arch, snapshot.params, run.table.X)
+        fwd = forward(run.arch, snapshot.params, X)
+        grads = snapshot.grads if batch.rows is None else backward(run.arch, snapshot.params, fwd, y)
+    return _State(snapshot, batch, y, fwd, grads)
+
+
+def _weight_step(run: Run, W: FloatArray, dW: FloatArray) -> FloatArray:
+    """The weights after the run's step from ``W`` with the error's gradient ``dW`` (and its penalty)."""
+    config = run.config
+    (new,) = regularized_descend([W], [dW], config.learning_rate, config.regularization, config.reg_rate)
+    return new
 
 
 # ------------------------------------------------------------------------------ one parameter's chain
@@ -127,8 +197,13 @@ class ParamChain:
     dz_dp : ``∂z_j/∂p``: the input activation ``a_i`` for a weight, 1 for a bias
     upstream : the path sum behind ``dE_da`` for a hidden unit, else None
     terms : each row's product ``dE_da · da_dz · dz_dp``
-    gradient : ``∂E/∂p``, the sum of ``terms``
-    old : the parameter's value; step : ``-lr · gradient``; new : ``old + step``
+    gradient : ``∂E/∂p``, the sum of ``terms`` (over the update's batch of rows)
+    batch : the training rows of this update (every one without mini-batches)
+    regularization, reg_rate : the run's penalty (``"none"``, ``"l1"``, ``"l2"``) and its rate λ
+    penalty_term : the penalty's gradient at p, ``λ·p`` (L2) or ``λ·sign(p)`` (L1); 0 for a bias or
+        without a penalty (``network.penalty_gradient``)
+    old : the parameter's value; step : ``new - old``; new : the value after the update: ``old - lr ·
+        (gradient + penalty_term)``, except that L1 stops a weight at 0 rather than letting it cross
     applied : whether the run applied this update (False at its last recorded iteration)
     """
 
@@ -153,10 +228,31 @@ class ParamChain:
     step: float
     new: float
     applied: bool
+    batch: Batch
+    regularization: str = "none"
+    reg_rate: float = 0.0
+    penalty_term: float = 0.0
 
     @property
     def n_rows(self) -> int:
         return int(self.terms.shape[0])
+
+    @property
+    def penalized(self) -> bool:
+        """Whether a penalty acts on this parameter (a weight, in a run with a penalty)."""
+        return self.regularization != "none" and self.reg_rate > 0 and not self.ref.is_bias
+
+    @property
+    def total_gradient(self) -> float:
+        """``∂E/∂p`` plus the penalty's term: the gradient of what the update descends."""
+        return self.gradient + self.penalty_term
+
+    @property
+    def stopped_at_zero(self) -> bool:
+        """Whether L1 stopped the weight at 0: the plain step ``-lr · total_gradient`` would have
+        taken it past 0 (or the error's step alone would have)."""
+        plain = self.old - self.learning_rate * self.total_gradient
+        return self.regularization == "l1" and self.penalized and self.new == 0.0 and plain != 0.0
 
 
 def parameter_chain(run: Run, iteration: int, ref: ParamRef) -> ParamChain:
@@ -168,9 +264,10 @@ def parameter_chain(run: Run, iteration: int, ref: ParamRef) -> ParamChain:
     iteration : 0 to ``run.final.iteration``
     ref : the weight or bias to inspect (see ``parameters``)
     """
-    arch = run.arch
+    arch, features = run.arch, run.config.features
     _check_ref(arch, ref)
-    snapshot, fwd = _state(run, iteration)
+    state = _state(run, iteration)
+    snapshot, fwd = state.snapshot, state.fwd
     layer, j = ref.layer, ref.target
     activation = arch.layer_activation(layer)
     is_output = layer == arch.n_layers - 1
@@ -178,12 +275,12 @@ def parameter_chain(run: Run, iteration: int, ref: ParamRef) -> ParamChain:
     upstream = None
     with np.errstate(all="ignore"):
         if is_output:
-            y = run.table.y[:, j]
+            y = state.y[:, j]
             dE_da = -(y - a)  # ∂E/∂out = -(y - out)
         else:
             y = None
             W_next = snapshot.params.weights[layer + 1][j]
-            dE_dz = -snapshot.grads.delta[layer + 1]  # ∂E/∂z_m = -δ_m
+            dE_dz = -state.grads.delta[layer + 1]  # ∂E/∂z_m = -δ_m
             terms_up = W_next * dE_dz  # each path j -> m
             dE_da = terms_up.sum(axis=1)  # ∂E/∂a_j = Σ_m W[j,m] ∂E/∂z_m
             upstream = Upstream(
@@ -194,15 +291,24 @@ def parameter_chain(run: Run, iteration: int, ref: ParamRef) -> ParamChain:
         terms = dE_da * da_dz * dz_dp
         gradient = float(terms.sum())
         old = param_value(snapshot.params, ref)
-        step = -run.config.learning_rate * gradient  # gradient descent: p <- p - lr ∂E/∂p
+        config = run.config
+        step, penalty_term = -config.learning_rate * gradient, 0.0  # gradient descent: p <- p - lr ∂E/∂p
+        new = old + step
+        if ref.source is not None and config.penalized:
+            # the trainer's step on this one weight: W <- W - lr (∂E/∂W + the penalty's term), L1 stopping
+            # it at 0
+            W, dW = np.array([[old]]), np.array([[gradient]])
+            penalty_term = float(penalty_gradient(W, config.regularization, config.reg_rate)[0, 0])
+            new = float(_weight_step(run, W, dW)[0, 0])
+            step = new - old
     return ParamChain(
         ref=ref,
-        name=param_name(arch, ref),
+        name=param_name(arch, ref, features),
         iteration=iteration,
         learning_rate=run.config.learning_rate,
         activation=activation,
         is_output=is_output,
-        source_name=None if ref.source is None else unit_name(arch, layer, ref.source),
+        source_name=None if ref.source is None else unit_name(arch, layer, ref.source, features),
         target_name=unit_name(arch, layer + 1, j),
         y=None if y is None else readonly(y),
         z=readonly(fwd.z[layer][:, j]),
@@ -215,8 +321,12 @@ def parameter_chain(run: Run, iteration: int, ref: ParamRef) -> ParamChain:
         gradient=gradient,
         old=old,
         step=step,
-        new=old + step,
+        new=new,
         applied=iteration < run.final.iteration,
+        batch=state.batch,
+        regularization=run.config.regularization,
+        reg_rate=run.config.reg_rate,
+        penalty_term=penalty_term,
     )
 
 
@@ -240,10 +350,14 @@ class LayerUpdate:
     derivative : ``f'(z)`` written with the output, e.g. ``out (1 - out)``, (n_rows, n_out)
     delta : ``error * derivative`` (= ``-∂E/∂z``), (n_rows, n_out)
     aT_delta : ``a_prev.T @ delta`` (= ``-∂E/∂W``), (n_in, n_out)
-    contributions : each row's share of the update, ``lr * a_prev[r, i] * delta[r, j]``,
-        (n_rows, n_in, n_out); its sum over rows is ``W_new - W_old``
-    W_old, W_new : weights before and after the update ``W + lr * aT_delta``, (n_in, n_out)
+    contributions : each row's share of the error's step, ``lr * a_prev[r, i] * delta[r, j]``,
+        (n_rows, n_in, n_out); without a penalty its sum over rows is ``W_new - W_old``
+    W_old, W_new : weights before and after the update ``W + lr * aT_delta`` (minus ``lr *
+        penalty_gradient``; L1 stops a weight at 0), (n_in, n_out)
     b_old, b_new : biases before and after ``b + lr * delta.sum(0)``, (n_out,); None without biases
+    batch : the training rows of this update (the per-row arrays' rows)
+    regularization : the run's penalty; penalty_gradient : its gradient at ``W_old``, ``λ·W`` (L2) or
+        ``λ·sign(W)`` (L1), (n_in, n_out); None without a penalty
     """
 
     layer: int
@@ -266,6 +380,9 @@ class LayerUpdate:
     W_new: FloatArray
     b_old: FloatArray | None
     b_new: FloatArray | None
+    batch: Batch
+    regularization: str = "none"
+    penalty_gradient: FloatArray | None = None
 
     def row_columns(self) -> dict[str, FloatArray]:
         """Labelled per-row columns (n_rows,) in the order they are computed: a_prev, a, (y,) error,
@@ -286,20 +403,25 @@ class LayerUpdate:
 
     def parameter_columns(self) -> tuple[tuple[str, ...], dict[str, FloatArray]]:
         """Parameter names (weights row by row, then biases) and their columns: old value,
-        ``a_prevᵀ δ`` (``Σ δ`` for a bias), the step ``lr ·`` that, and the new value."""
+        ``a_prevᵀ δ`` (``Σ δ`` for a bias), the step ``lr ·`` that, and the new value. With a penalty,
+        its term ``λ·w`` or ``λ·sign(w)`` (0 for a bias) before the step, which is then ``new − old``."""
         lr = self.learning_rate
         old, gain, new = [self.W_old.ravel()], [self.aT_delta.ravel()], [self.W_new.ravel()]
+        penalty = [] if self.penalty_gradient is None else [self.penalty_gradient.ravel()]
         if self.b_old is not None and self.b_new is not None:
             old.append(self.b_old)
             gain.append(self.delta.sum(axis=0))
             new.append(self.b_new)
+            penalty += [np.zeros_like(self.b_old)] if penalty else []
         g = np.concatenate(gain)
-        columns = {
-            "old": np.concatenate(old),
-            "a_prevᵀδ = −∂E/∂w": g,
-            "step lr·a_prevᵀδ": lr * g,
-            "new": np.concatenate(new),
-        }
+        columns = {"old": np.concatenate(old), "a_prevᵀδ = −∂E/∂w": g}
+        if penalty:
+            term = "λ·sign(w)" if self.regularization == "l1" else "λ·w"
+            columns[f"penalty term {term}"] = np.concatenate(penalty)
+            columns["step new − old"] = np.concatenate(new) - columns["old"]
+        else:
+            columns["step lr·a_prevᵀδ"] = lr * g
+        columns["new"] = np.concatenate(new)
         return self.weight_names + self.bias_names, columns
 
     def contribution_columns(self) -> dict[str, FloatArray]:
@@ -319,37 +441,42 @@ def layer_update(run: Run, iteration: int, layer: int) -> LayerUpdate:
     arch = run.arch
     if not 0 <= layer < arch.n_layers:
         raise ConfigError(f"Layer must be from 0 to {arch.n_layers - 1}, got {layer}.", "layer")
-    snapshot, fwd = _state(run, iteration)
-    params, grads, lr = snapshot.params, snapshot.grads, run.config.learning_rate
+    state = _state(run, iteration)
+    snapshot, fwd, config = state.snapshot, state.fwd, run.config
+    params, grads, lr = snapshot.params, state.grads, config.learning_rate
     is_output = layer == arch.n_layers - 1
     a_prev, a = fwd.a[layer], fwd.a[layer + 1]
     with np.errstate(all="ignore"):
         # the pieces of network.backpropagate's delta, shown one by one
-        if is_output:
-            error = run.table.y - a  # error = y - layer1
-        else:
-            error = snapshot.grads.delta[layer + 1] @ params.weights[layer + 1].T  # back through W[l+1]
+        # error = y - layer1 at the output; below it, back through W[l+1]
+        error = state.y - a if is_output else grads.delta[layer + 1] @ params.weights[layer + 1].T
         derivative = arch.layer_activation(layer).derivative(a)  # sigmoid_derivative(layer1)
         delta = grads.delta[layer]  # delta = error * sigmoid_derivative(layer1)
         aT_delta = -grads.dW[layer]  # X.T @ delta
         contributions = lr * a_prev[:, :, None] * delta[:, None, :] + 0.0  # + 0.0: no "-0" shown
-        # the step network.descend takes: weights += lr * X.T @ delta
-        (W_new,) = descend([params.weights[layer]], [grads.dW[layer]], lr)
+        # the step the trainer takes: weights += lr * X.T @ delta (and the penalty's step)
+        W_new = _weight_step(run, params.weights[layer], grads.dW[layer])
         b_old = params.biases[layer] if arch.use_bias else None
         b_new = descend([b_old], [grads.db[layer]], lr)[0] if b_old is not None else None
     refs = [ref for ref in parameters(arch) if ref.layer == layer]  # W row by row (as ravel), then b
+    features = config.features
+    penalty = (
+        readonly(penalty_gradient(params.weights[layer], config.regularization, config.reg_rate))
+        if config.penalized
+        else None
+    )
     return LayerUpdate(
         layer=layer,
         is_output=is_output,
         learning_rate=lr,
         activation=arch.layer_activation(layer),
-        source_names=level_names(arch, layer),
+        source_names=level_names(arch, layer, features),
         target_names=level_names(arch, layer + 1),
-        weight_names=tuple(param_name(arch, ref) for ref in refs if not ref.is_bias),
+        weight_names=tuple(param_name(arch, ref, features) for ref in refs if not ref.is_bias),
         bias_names=tuple(param_name(arch, ref) for ref in refs if ref.is_bias),
         a_prev=readonly(a_prev),
         a=readonly(a),
-        y=run.table.y if is_output else None,
+        y=readonly(state.y) if is_output else None,
         error=readonly(error),
         derivative=readonly(derivative),
         delta=readonly(delta),
@@ -359,6 +486,9 @@ def layer_update(run: Run, iteration: int, layer: int) -> LayerUpdate:
         W_new=readonly(W_new),
         b_old=b_old,
         b_new=None if b_new is None else readonly(b_new),
+        batch=state.batch,
+        regularization=config.regularization,
+        penalty_gradient=penalty,
     )
 
 
@@ -390,10 +520,15 @@ class PredictionLayer:
 
 
 def prediction_steps(run: Run, iteration: int, x: object) -> tuple[PredictionLayer, ...]:
-    """The forward pass for one input row ``x`` (n_inputs,), layer by layer, with the weights after
-    ``iteration`` updates. The last layer's ``a`` equals ``run.predict([x], iteration)[0]``."""
-    arch = run.arch
-    row = np.asarray(x, dtype=np.float64).reshape(1, arch.n_inputs)
+    """The forward pass for one input row ``x`` layer by layer, with the weights after ``iteration``
+    updates: ``x`` holds the network's inputs (n_inputs,), or the table's own (n_table_inputs,), to which
+    the run's derived features are appended. The last layer's ``a`` equals ``run.predict([x],
+    iteration)[0]``."""
+    arch, features = run.arch, run.config.features
+    row = np.asarray(x, dtype=np.float64).reshape(1, -1)
+    if features and row.shape[1] == run.n_table_inputs:
+        row = run.network_inputs(row)
+    row = row.reshape(1, arch.n_inputs)
     params = run.snapshot_at(iteration).params
     with np.errstate(all="ignore"):
         fwd = forward(arch, params, row)
@@ -404,7 +539,7 @@ def prediction_steps(run: Run, iteration: int, x: object) -> tuple[PredictionLay
             PredictionLayer(
                 layer=layer,
                 activation=arch.layer_activation(layer),
-                source_names=level_names(arch, layer),
+                source_names=level_names(arch, layer, features),
                 target_names=level_names(arch, layer + 1),
                 inputs=readonly(inputs),
                 W=W,
@@ -528,7 +663,7 @@ def gradient_check(run: Run, iteration: int, epsilon: float = DEFAULT_EPSILON) -
             rows.append(
                 GradientCheckRow(
                     ref=ref,
-                    name=param_name(arch, ref),
+                    name=param_name(arch, ref, run.config.features),
                     value=value,
                     analytic=analytic,
                     numeric=numeric,

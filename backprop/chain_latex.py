@@ -42,7 +42,14 @@ def tex_factor(value: float, digits: int = DIGITS) -> str:
 
 
 def unit_tex(name: str) -> str:
-    """A unit name (backprop/naming.py) in LaTeX: ``x_{1}``, ``h^{(2)}_{1}``, ``\\text{out}_{2}``."""
+    """A unit name (backprop/naming.py) in LaTeX: ``x_{1}``, ``h^{(2)}_{1}``, ``\\text{out}_{2}``, and the
+    derived inputs ``x_{1}^{2}``, ``x_{1} x_{2}``, ``\\sin x_{1}``."""
+    if match := re.fullmatch(r"x(\d+)²", name):
+        return f"x_{{{match[1]}}}^{{2}}"
+    if match := re.fullmatch(r"x(\d+)·x(\d+)", name):
+        return f"x_{{{match[1]}}} x_{{{match[2]}}}"
+    if match := re.fullmatch(r"sin x(\d+)", name):
+        return rf"\sin x_{{{match[1]}}}"
     if match := re.fullmatch(r"h(\d+)\.(\d+)", name):
         return f"h^{{({match[1]})}}_{{{match[2]}}}"
     if match := re.fullmatch(r"(x|h|out)(\d*)", name):
@@ -53,7 +60,7 @@ def unit_tex(name: str) -> str:
 
 def param_tex(name: str) -> str:
     """A parameter name (backprop/naming.py) in LaTeX: ``w_{x_{1} \\to h_{2}}``, ``b_{\\text{out}}``."""
-    if match := re.fullmatch(r"w\((\S+)→(\S+)\)", name):
+    if match := re.fullmatch(r"w\((.+)→(\S+)\)", name):
         return rf"w_{{{unit_tex(match[1])} \to {unit_tex(match[2])}}}"
     if match := re.fullmatch(r"b\((\S+)\)", name):
         return rf"b_{{{unit_tex(match[1])}}}"
@@ -68,6 +75,8 @@ def derivative_tex(activation: Activation, a: str) -> str:
         return rf"(1 - {{{a}}}^2)"
     if activation.name == "relu":
         return rf"[{a} > 0]"
+    if activation.name == "linear":
+        return "1"
     return rf"\operatorname{{{activation.name}}}'({a})"
 
 
@@ -91,8 +100,9 @@ def chain_formula_tex(chain: ParamChain) -> str:
             rf"_{{\partial E/\partial {a}}}"
         )
     derivative = derivative_tex(chain.activation, a)
+    rows = r"\text{rows}" if chain.batch.rows is None else r"\text{batch rows}"
     return (
-        rf"\frac{{\partial E}}{{\partial {p}}} = \sum_{{\text{{rows}}}} {dE_da} \cdot "
+        rf"\frac{{\partial E}}{{\partial {p}}} = \sum_{{{rows}}} {dE_da} \cdot "
         rf"\underbrace{{{derivative}}}_{{\partial {a}/\partial {net}}} \cdot "
         rf"\underbrace{{{dz_dp}}}_{{\partial {net}/\partial {p}}}"
     )
@@ -120,17 +130,23 @@ def chain_rows_tex(chain: ParamChain, max_rows: int = MAX_ROWS) -> str:
     p = param_tex(chain.name)
     lines = []  # (line, break after it): rows are set apart by a little space
     shown = min(chain.n_rows, max_rows)
+    numbers = chain.batch.row_numbers  # training-row numbers of the terms
     for r in range(shown):
         derivative = derivative_tex(chain.activation, tex_factor(chain.a[r]))
         written = rf"{_upstream_tex(chain, r)} \cdot {derivative} \cdot {tex_factor(chain.dz_dp[r])}"
         factors = rf"{tex_factor(chain.dE_da[r])} \cdot {tex_factor(chain.da_dz[r])} \cdot "
         factors += tex_factor(chain.dz_dp[r])
-        lines.append((rf"\text{{row {r + 1}:}} \quad & {written}", r" \\ "))
+        lines.append((rf"\text{{row {numbers[r]}:}} \quad & {written}", r" \\ "))
         lines.append((rf"& = {factors} = {tex_number(chain.terms[r])}", r" \\[4pt] "))
     terms = [tex_factor(t) for t in chain.terms[:shown]]
     if chain.n_rows > shown:
         rest = float(np.sum(chain.terms[shown:]))
-        rows = rf"\text{{rows {shown + 1} to {chain.n_rows}:}}"
+        rest_rows = chain.n_rows - shown
+        rows = (
+            rf"\text{{rows {shown + 1} to {chain.n_rows}:}}"
+            if chain.batch.rows is None
+            else rf"\text{{the other {rest_rows} rows:}}"
+        )
         lines.append((rf"{rows} \quad & \textstyle\sum = {tex_number(rest)}", r" \\[4pt] "))
         terms.append(tex_factor(rest))
     chunks = [" + ".join(terms[i : i + TERMS_PER_LINE]) for i in range(0, len(terms), TERMS_PER_LINE)]
@@ -141,9 +157,48 @@ def chain_rows_tex(chain: ParamChain, max_rows: int = MAX_ROWS) -> str:
     return r"\begin{aligned}" + body + r"\end{aligned}"
 
 
+def _penalized_update_tex(chain: ParamChain) -> str:
+    """The step with the penalty's term: L2 ``p_new = p - lr · (∂E/∂p + λ·p)``; L1 the error's step
+    ``s = p - lr · ∂E/∂p`` then ``p_new = sign(s) · max(|s| - lr·λ, 0)``, which stops the weight at 0."""
+    p = param_tex(chain.name)
+    grad = rf"\frac{{\partial E}}{{\partial {p}}}"
+    d = WEIGHT_DIGITS
+    lr, lam = tex_number(chain.learning_rate, d), tex_number(chain.reg_rate, d)
+    old, new = tex_number(chain.old, d), tex_number(chain.new, d)
+    l1 = chain.regularization == "l1"
+    term = rf"\lambda\,\operatorname{{sign}}({p})" if l1 else rf"\lambda\,{p}"
+    term_numbers = (
+        rf"{lam} \cdot \operatorname{{sign}}({old})" if l1 else rf"{lam} \cdot {tex_factor(chain.old, d)}"
+    )
+    lines = [
+        rf"\text{{penalty's term: }} {term} &= {term_numbers} = {tex_number(chain.penalty_term, d)}",
+        rf"{grad} + {term} &= {tex_factor(chain.gradient, d)} + {tex_factor(chain.penalty_term, d)} = "
+        rf"{tex_number(chain.total_gradient, d)}",
+    ]
+    if l1:
+        s = chain.old - chain.learning_rate * chain.gradient
+        lines += [
+            rf"s = {p} - \text{{lr}} \cdot {grad} &= {old} - {lr} \cdot {tex_factor(chain.gradient, d)} = "
+            rf"{tex_number(s, d)}",
+            rf"{{{p}}}^{{\text{{new}}}} = \operatorname{{sign}}(s)\,\max(|s| - \text{{lr}}\,\lambda,\ 0) &= "
+            rf"\operatorname{{sign}}({tex_number(s, d)})\,"
+            rf"\max({tex_number(abs(s), d)} - {lr} \cdot {lam},\ 0) = "
+            rf"{new}" + (r" \quad \text{(stopped at 0)}" if chain.stopped_at_zero else ""),
+        ]
+    else:
+        lines.append(
+            rf"{{{p}}}^{{\text{{new}}}} = {p} - \text{{lr}} \cdot \Big({grad} + {term}\Big) &= "
+            rf"{old} - {lr} \cdot {tex_factor(chain.total_gradient, d)} = {new}"
+        )
+    return r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"
+
+
 def update_tex(chain: ParamChain) -> str:
     """The gradient-descent step and the new value: ``p_new = p - lr · ∂E/∂p`` (10 digits, so that the
-    sum can be checked by hand even when the step is tiny next to the weight)."""
+    sum can be checked by hand even when the step is tiny next to the weight); with a penalty on the
+    weight, its term in the gradient (``_penalized_update_tex``)."""
+    if chain.penalized:
+        return _penalized_update_tex(chain)
     p = param_tex(chain.name)
     grad = rf"\frac{{\partial E}}{{\partial {p}}}"
     lr = tex_number(chain.learning_rate, WEIGHT_DIGITS)
@@ -166,11 +221,18 @@ def matrix_form_tex(update: LayerUpdate) -> str:
     else:
         error = rf"\text{{error}} &= \delta^{{({update.layer + 2})}}\, (W^{{({update.layer + 2})}})^\top"
     W = "w" if update.is_output and update.layer == 0 else rf"W^{{({update.layer + 1})}}"
+    penalty = ""
+    if update.penalty_gradient is not None:
+        term = r"\lambda \operatorname{sign}" + f"({W})" if update.regularization == "l1" else rf"\lambda {W}"
+        penalty = rf" - \text{{lr}} \cdot {term}"
+    stop = (
+        r" \quad \text{(L1: stopped at 0, never across)}" if update.regularization == "l1" and penalty else ""
+    )
     return (
         r"\begin{aligned}"
         rf"{error} \\ "
         rf"\delta^{{({update.layer + 1})}} &= \text{{error}} \odot f'(z) \\ "
-        rf"{W} &\leftarrow {W} + \text{{lr}} \cdot {a}^\top \delta^{{({update.layer + 1})}}"
+        rf"{W} &\leftarrow {W} + \text{{lr}} \cdot {a}^\top \delta^{{({update.layer + 1})}}{penalty}{stop}"
         r"\end{aligned}"
     )
 
@@ -186,7 +248,7 @@ def prediction_tex(step: PredictionLayer) -> str:
             terms.append(tex_factor(step.b[j]))
         net = rf"\text{{net}}_{{{unit}}}"
         lines.append(rf"{net} &= {' + '.join(terms)} = {tex_number(step.z[j])}")
-        f = {"sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\operatorname{relu}"}.get(
+        f = {"sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\operatorname{relu}", "linear": ""}.get(
             step.activation.name, step.activation.name
         )
         lines.append(rf"{unit} &= {f}({tex_number(step.z[j])}) = {tex_number(step.a[j], 8)}")

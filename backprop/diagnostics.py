@@ -25,7 +25,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from backprop.naming import unit_name
+from backprop.naming import unit_name, unit_names
 from backprop.network import forward
 from backprop.separability import (
     Separability,
@@ -293,7 +293,7 @@ class Diagnosis:
         return any(m.kind == "cannot_fit" for m in self.messages)
 
 
-def _conflict_message(groups: tuple[tuple[int, ...], ...]) -> Message:
+def _conflict_message(groups: tuple[tuple[int, ...], ...], generated: bool = False) -> Message:
     parts = [rows_text(g) for g in groups[:4]]
     more = f" (and {len(groups) - 4} more groups)" if len(groups) > 4 else ""
     return Message(
@@ -302,11 +302,15 @@ def _conflict_message(groups: tuple[tuple[int, ...], ...]) -> Message:
         f"{'; '.join(parts).capitalize()}{more}: same inputs, different targets.",
         "No network can output two values for one input, so these rows cannot all be learned exactly; "
         "the best it can do is their average.",
-        "Fix: edit the targets or delete a duplicate row.",
+        "Noise puts points of both colours on one spot; a network can only average them."
+        if generated
+        else "Fix: edit the targets or delete a duplicate row.",
     )
 
 
-def _cannot_fit_message(run: Run, sep: Separability, line: DecisionLine | None) -> Message:
+def _cannot_fit_message(
+    run: Run, sep: Separability, line: DecisionLine | None, generated: bool = False
+) -> Message:
     table = run.table
     name = output_names(table.n_outputs)[sep.output]
     which = "" if table.n_outputs == 1 else f" (output {name})"
@@ -326,17 +330,29 @@ def _cannot_fit_message(run: Run, sep: Separability, line: DecisionLine | None) 
         drawn = f"; the unit's weights on {i} and {j} shrank to about 0, so it draws no line at all."
     else:
         drawn = f"; the best line it found is {line.text()} (dashed on the decision surface)."
+    names = unit_names(run.arch, run.config.features)[0]
     body = (
         "The output unit can only draw one straight line, with outputs above 0.5 on one side. "
-        f"{sep.explanation(table)} {state}{drawn if state else drawn.lstrip('; ').capitalize()}"
+        f"{sep.explanation(table, names)} {state}{drawn if state else drawn.lstrip('; ').capitalize()}"
     )
+    fix = (
+        "Fix: add a hidden layer with 2–4 units and tick Learned biases (sidebar → Network). Each hidden "
+        "unit draws its own line and the output combines them."
+    )
+    if generated:
+        fix = (
+            "Fix: add a hidden layer (sidebar → Network), or derived features such as x1² and x2² that a "
+            "line in their space can separate. With noise, some points may stay on the wrong side whatever "
+            "the network."
+        )
+    subject = "these points" if generated else "this table"
     return Message(
         "cannot_fit",
         "warning",
-        f"No hidden layer: this table{which} cannot be fit, because it is not linearly separable.",
+        f"No hidden layer: {subject}{which} cannot be fit, because {'they are' if generated else 'it is'} "
+        "not linearly separable.",
         " ".join(body.split()),
-        "Fix: add a hidden layer with 2–4 units and tick Learned biases (sidebar → Network). Each hidden "
-        "unit draws its own line and the output combines them.",
+        fix,
     )
 
 
@@ -435,7 +451,17 @@ def frozen_rows(run: Run) -> tuple[int, ...]:
     return tuple(int(r) + 1 for r in np.flatnonzero(np.all(run.table.X == 0, axis=1)))
 
 
-def _frozen_message(rows: tuple[int, ...], run: Run) -> Message:
+def _offset_fix(generated: bool) -> str:
+    """How to give the first layer an offset: a constant-1 column is for a truth table one edits."""
+    if generated:
+        return "Fix: tick Learned biases (sidebar → Network)."
+    return (
+        "Fix: add an input column of constant 1s (as the notebook's x3) or tick Learned biases "
+        "(sidebar → Network)."
+    )
+
+
+def _frozen_message(rows: tuple[int, ...], run: Run, generated: bool = False) -> Message:
     these = "this row" if len(rows) == 1 else "these rows"
     hidden = (
         ""
@@ -449,12 +475,11 @@ def _frozen_message(rows: tuple[int, ...], run: Run) -> Message:
         f"{rows_text(rows).capitalize()}: all inputs 0 and no bias, so the output is σ(0) = 0.5 forever.",
         "Without a bias every net input is a weighted sum of the inputs, so for a row of zeros it is 0 "
         f"whatever the weights: training can never move {these} away from 0.5.{hidden}",
-        "Fix: add an input column of constant 1s (as the notebook's x3) or tick Learned biases "
-        "(sidebar → Network).",
+        _offset_fix(generated),
     )
 
 
-def _origin_message(run: Run, output: int) -> Message:
+def _origin_message(run: Run, output: int, generated: bool = False) -> Message:
     table = run.table
     which = "" if table.n_outputs == 1 else f" (output {output_names(table.n_outputs)[output]})"
     return Message(
@@ -464,13 +489,13 @@ def _origin_message(run: Run, output: int) -> Message:
         "With no learned bias and no constant input column the output unit's boundary w·x = 0 always "
         "passes through the origin, and no such line puts the rows with target 1 on one side and those "
         "with target 0 on the other.",
-        "Fix: add an input column of constant 1s (as the notebook's x3) or tick Learned biases "
-        "(sidebar → Network).",
+        _offset_fix(generated),
     )
 
 
-def diagnose(run: Run) -> Diagnosis:
-    """Run every check on ``run`` at its final iteration and word the findings.
+def diagnose(run: Run, generated: bool = False) -> Diagnosis:
+    """Run every check on ``run`` at its final iteration and word the findings; ``generated``: the table is
+    a generated dataset, which has no columns to edit (the fixes say so).
 
     Messages, most important first: conflicting rows; "cannot fit" (rows of zeros with no bias, stuck
     at 0.5; no hidden layer and no offset, where no line through the origin separates the rows; no hidden
@@ -488,22 +513,22 @@ def diagnose(run: Run) -> Diagnosis:
     stalled = stall(run)
     messages = []
     if conflicts:
-        messages.append(_conflict_message(conflicts))
+        messages.append(_conflict_message(conflicts, generated))
     cannot_fit = False
     frozen = [r for r in frozen_rows(run) if np.any(table.y[r - 1] != 0.5)]
     if frozen:
-        messages.append(_frozen_message(tuple(frozen), run))
+        messages.append(_frozen_message(tuple(frozen), run, generated))
         cannot_fit = True
     elif run.arch.n_layers == 1 and not has_offset(run):
         for j in range(table.n_outputs):
             if through_origin_separable(table, j) is False:
-                messages.append(_origin_message(run, j))
+                messages.append(_origin_message(run, j, generated))
                 cannot_fit = True
     if run.arch.n_layers == 1 and not cannot_fit:
         for sep in seps:
             if sep.separable is False:
                 line = next((li for li in lines if li.output == sep.output), None)
-                messages.append(_cannot_fit_message(run, sep, line))
+                messages.append(_cannot_fit_message(run, sep, line, generated))
                 cannot_fit = True
     if dead:
         messages.append(_dead_message(run, dead))

@@ -10,9 +10,11 @@ from __future__ import annotations
 import numpy as np
 
 from backprop.activations import get_activation
+from backprop.datasets import FEATURES
 from backprop.network import Architecture, FloatArray
 from backprop.numbers import teaching_number
 from backprop.sweep import Sweep
+from backprop.trainer import TrainConfig, updates_per_epoch
 
 _NOTEBOOK_DERIVATIVE = (
     "The notebook's `sigmoid_derivative(x) = x * (1 - x)` is given the unit's **output**, not its net input: "
@@ -98,16 +100,68 @@ def charts_text(arch: Architecture) -> str:
     )
 
 
-def explanation(arch: Architecture) -> str:
-    """The steps of one iteration and what the charts show, for ``arch``, as Markdown."""
+def options_text(config: TrainConfig, n_train: int, n_test: int) -> list[str]:
+    """What the run's options beyond the notebook change, one paragraph each: mini-batches, the penalty,
+    the test set and the derived features (none for the notebook's settings)."""
+    parts = []
+    if config.batch_size is not None and config.batch_size < n_train:
+        per_epoch = updates_per_epoch(n_train, config.batch_size)
+        parts.append(
+            f"**Mini-batches**: each iteration (one update) uses {config.batch_size} of the {n_train} "
+            f"training rows, a new shuffle every epoch; {per_epoch} updates make one epoch, one pass "
+            "through every row. The sums over the rows above are over the batch's rows."
+        )
+    if config.penalized:
+        name = config.regularization.upper()
+        rate = teaching_number(config.reg_rate)
+        if config.regularization == "l2":
+            penalty = "$\\lambda\\cdot\\tfrac12\\sum w^2$"
+            step = (
+                "adds $\\lambda w$ to each weight's gradient, pulling every weight towards 0 in proportion "
+                "to its size"
+            )
+        else:
+            penalty = "$\\lambda\\cdot\\sum |w|$"
+            step = (
+                "moves each weight $\\text{lr}\\cdot\\lambda$ towards 0 after the error's step, and stops it "
+                "at 0 rather than letting it cross: that is how L1 sets weights to exactly 0"
+            )
+        parts.append(
+            f"**{name} penalty** (λ = {rate}): the update descends the data error $E$ plus {penalty} over "
+            f"the weights (not the biases); it {step}. The loss chart shows the penalty beside the data "
+            "error."
+        )
+    if n_test:
+        parts.append(
+            f"**Test set**: {n_test} rows are held out and never trained on; their error shows how well the "
+            "network does on points it has not seen. The loss chart shows the error per row, $E/n$, for the "
+            f"{n_train} training and the {n_test} test rows, so the two compare."
+        )
+    if config.features:
+        names = ", ".join(FEATURES[k].label for k in config.features)
+        parts.append(
+            f"**Derived features**: the network also reads {names}, computed from x1 and x2 for every row "
+            "(and for every point of the decision surface)."
+        )
+    return parts
+
+
+def explanation(
+    arch: Architecture, config: TrainConfig | None = None, n_train: int = 0, n_test: int = 0
+) -> str:
+    """The steps of one iteration and what the charts show, for ``arch``, as Markdown; with the run's
+    ``config`` and its numbers of training and test rows, what its options change as well."""
     steps = _layered(arch) if arch.hidden else _single_layer(arch)
     layers = _units(len(arch.hidden), "hidden layer", "hidden layers")
+    batched = config is not None and config.batch_size is not None and config.batch_size < n_train
+    rows = "a mini-batch of rows" if batched else "the whole table"
     intro = (
-        f"Each iteration runs forward and backward through the {layers} over the whole table:"
+        f"Each iteration runs forward and backward through the {layers} over {rows}:"
         if arch.hidden
-        else "Each iteration runs the notebook's four lines over the whole table:"
+        else f"Each iteration runs the notebook's four lines over {rows}:"
     )
-    return "\n\n".join([intro, "\n".join(steps), _descent(arch), charts_text(arch)])
+    extra = [] if config is None else options_text(config, n_train, n_test)
+    return "\n\n".join([intro, "\n".join(steps), _descent(arch), *extra, charts_text(arch)])
 
 
 def _rises(losses: FloatArray, start: float) -> FloatArray:

@@ -59,11 +59,12 @@ class Separability:
     negative_weights: tuple[float, ...] = ()
     point: tuple[float, ...] = ()
 
-    def explanation(self, table: TruthTable) -> str:
-        """Why no line works, with the rows and the shared point; empty unless not separable."""
+    def explanation(self, table: TruthTable, names: Sequence[str] | None = None) -> str:
+        """Why no line works, with the rows and the shared point; empty unless not separable. ``names``
+        name the table's columns (default ``x1..xn``; a run's derived features have their own)."""
         if self.separable is not False:
             return ""
-        names = input_names(table.n_inputs)
+        names = input_names(table.n_inputs) if names is None else names
         point = ", ".join(short_number(v) for v in self.point)
         axes = ", ".join(names[i] for i in self.inputs)
         where = f"({point}) in ({axes})" if len(self.inputs) > 1 else f"{axes} = {point}"

@@ -82,7 +82,7 @@ SETTING_KEYS = (
 )
 HAND_KEYS = ("table", "at")  # no widget of the page holds these: the page writes them itself
 OLD_KEYS = ("hidden",)  # read, never written
-VIEW_KEYS = ("tab", "chain", "weight", "chain_view", "share", "present")  # the page's view, read by the page
+VIEW_KEYS = ("tab", "chain", "weight", "chain_view", "share", "present", "discretize")  # the page's view
 # The page's teaching tabs in a link, in the page's order: tab=sweep opens the learning-rate sweep.
 TAB_NAMES = ("network", "surface", "rows", "hidden", "activations", "sweep")
 QUERY_KEYS = (*SETTING_KEYS, "early_stop", "target", "input", "at", *OLD_KEYS)

@@ -33,7 +33,7 @@ from backprop.figures.frames import (
 from backprop.figures.hidden import SATURATED_SLOPE, hidden_activation_figure
 from backprop.figures.layout import COLORBAR_PX
 from backprop.figures.plotted import shared_labels
-from backprop.figures.row_error import ERROR_FLOOR, row_error_figure
+from backprop.figures.row_error import ERROR_FLOOR, MAX_ROW_LINES, row_error_figure
 from backprop.figures.style import (
     DASHES,
     DESKTOP,
@@ -65,7 +65,14 @@ from backprop.figures.summaries import (
     sweep_summary,
     training_summary,
 )
-from backprop.figures.surface import SURFACE_GRID, SURFACE_RANGE, decision_surface_figure
+from backprop.figures.surface import (
+    SURFACE_GRID,
+    SURFACE_PAD,
+    SURFACE_RANGE,
+    decision_surface_figure,
+    surface_inputs,
+    surface_range,
+)
 from backprop.figures.sweep import sweep_figure
 from backprop.figures.training import TrainingTraces, training_figure, training_traces
 from backprop.figures.weights import (
@@ -95,6 +102,7 @@ __all__ = [
     "MAX_FRAMES",
     "MAX_INDIVIDUAL_WEIGHTS",
     "MAX_LABELLED_ROWS",
+    "MAX_ROW_LINES",
     "NEGATIVE",
     "NETWORK_VALUE_BUDGET",
     "NEUTRAL",
@@ -108,6 +116,7 @@ __all__ = [
     "SATURATED_SLOPE",
     "SMALL_FONT_SIZE",
     "SURFACE_GRID",
+    "SURFACE_PAD",
     "SURFACE_RANGE",
     "TARGET_ZERO",
     "UIREVISION",
@@ -128,6 +137,8 @@ __all__ = [
     "row_error_summary",
     "shared_labels",
     "summarises_hidden_layers",
+    "surface_inputs",
+    "surface_range",
     "surface_summary",
     "sweep_figure",
     "sweep_summary",

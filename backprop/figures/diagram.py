@@ -3,6 +3,8 @@ and as wide as their size, animated over the run."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -12,7 +14,7 @@ from numpy.typing import NDArray
 from backprop.figures.controls import view_controls
 from backprop.figures.frames import MAX_FRAMES, Frames, view_frames
 from backprop.figures.layout import legend_above, view_figure, view_layout
-from backprop.figures.style import NEGATIVE, NEUTRAL, NODE_FILL, NODE_TEXT, POSITIVE, SMALL_FONT_SIZE
+from backprop.figures.style import DESKTOP, NEGATIVE, NEUTRAL, NODE_FILL, NODE_TEXT, POSITIVE, Fit
 from backprop.naming import bias_name, unit_names, weight_name
 from backprop.network import Architecture, forward
 from backprop.table import output_names
@@ -27,6 +29,37 @@ EDGE_WIDTHS = 6
 EDGE_MAX_WIDTH = 12.0
 # Frame budget of the network diagram in plotted values (an edge is 6 numbers, a node's text 1).
 NETWORK_VALUE_BUDGET = 40_000
+NODE_PX = 62  # a unit's circle, when the levels have room for it
+# About how wide the diagram's plot is (px): a phone's column, or a desktop's. A deep network's nodes
+# shrink to fit its levels side by side in it.
+_PLOT_PX = {"stack": 320, "grid": 640, "row": 1000}
+PHONE_MARGIN_PX = 16  # the diagram has no axes: on a phone its plot takes the width their margin had
+
+
+@dataclass(frozen=True)
+class _Look:
+    """Sizes of the diagram's nodes and text (px), and where the targets are written."""
+
+    node: int
+    bias: int
+    font: int
+    short_targets: bool  # "y = 1" instead of "target y = 1", when the levels are short of room
+
+    @property
+    def right(self) -> float:
+        """The x axis' room right of the output level, in levels."""
+        return 1.1 if self.short_targets else 1.3
+
+
+def _look(arch: Architecture, fit: Fit) -> _Look:
+    """Nodes as large as ``NODE_PX`` when the levels have room, else as wide as 90 % of a level's
+    share of the plot (with shorter target labels to leave them more), with text that fits in them."""
+    plot = _PLOT_PX[fit.arrangement]
+    short = plot / (arch.n_layers + 1.85) < NODE_PX / 0.9
+    span = arch.n_layers + 0.55 + (1.1 if short else 1.3)
+    node = min(NODE_PX, round(0.9 * plot / span))
+    font = fit.small_font if node >= 50 else max(9, min(fit.small_font, round(node / 3.8)))
+    return _Look(node, min(36, round(0.6 * node)), font, short)
 
 
 def _unit_positions(arch: Architecture) -> tuple[list[FloatArray], list[float | None]]:
@@ -38,12 +71,15 @@ def _unit_positions(arch: Architecture) -> tuple[list[FloatArray], list[float | 
     return heights, bias
 
 
-def _edges(arch: Architecture) -> list[Edge]:
-    """(layer, source, destination, name) of every weight and bias; source -1 is the bias node."""
+def _edges(arch: Architecture, features: Sequence[str] = ()) -> list[Edge]:
+    """(layer, source, destination, name) of every weight and bias; source -1 is the bias node.
+    ``features``: the run's derived inputs, which name the inputs after x1, x2."""
     edges = []
     for layer in range(arch.n_layers):
         for j in range(arch.sizes[layer + 1]):
-            edges.extend((layer, i, j, weight_name(arch, layer, i, j)) for i in range(arch.sizes[layer]))
+            edges.extend(
+                (layer, i, j, weight_name(arch, layer, i, j, features)) for i in range(arch.sizes[layer])
+            )
             if arch.use_bias:
                 edges.append((layer, -1, j, bias_name(arch, layer, j)))
     return edges
@@ -61,7 +97,7 @@ class _Diagram:
 
     def __init__(self, run: Run, row: int, frames: Frames) -> None:
         arch = run.arch
-        self.arch, self.edges = arch, _edges(arch)
+        self.arch, self.edges = arch, _edges(arch, run.config.features)
         self.heights, self.bias_at = _unit_positions(arch)
         self.W = np.stack([_edge_values(self.edges, s) for s in frames.snapshots])  # (n_frames, n_edges)
         largest = float(np.abs(self.W).max()) or 1.0  # parameters are always finite
@@ -75,7 +111,7 @@ class _Diagram:
             (float(self.bias_at[k] if s < 0 else self.heights[k][s]), float(self.heights[k + 1][j]))
             for k, s, j, _ in self.edges
         ]
-        self.labels = [name for layer in unit_names(arch) for name in layer]
+        self.labels = [name for layer in unit_names(arch, run.config.features) for name in layer]
 
     def edge_classes(self, f: int) -> list[Spec]:
         """Every class's edges at frame ``f`` as one polyline with gaps: x = [x0, x1, None, ...]."""
@@ -136,7 +172,7 @@ def _edge_traces(d: _Diagram, f: int) -> list[Spec]:
     return data
 
 
-def _node_traces(d: _Diagram, run: Run, row: int, f: int) -> list[Spec]:
+def _node_traces(d: _Diagram, run: Run, row: int, f: int, look: _Look) -> list[Spec]:
     """The units (name and value at frame ``f``), the bias nodes, the row's targets, the legend."""
     arch = d.arch
     data: list[Spec] = [
@@ -146,9 +182,9 @@ def _node_traces(d: _Diagram, run: Run, row: int, f: int) -> list[Spec]:
             "x": [float(k) for k, size in enumerate(arch.sizes) for _ in range(size)],
             "y": [float(h) for layer in d.heights for h in layer],
             "mode": "markers+text",
-            "marker": {"size": 62, "color": NODE_FILL, "line": {"color": NEUTRAL, "width": 2}},
+            "marker": {"size": look.node, "color": NODE_FILL, "line": {"color": NEUTRAL, "width": 2}},
             "text": d.node_text(f),
-            "textfont": {"size": SMALL_FONT_SIZE, "color": NODE_TEXT},
+            "textfont": {"size": look.font, "color": NODE_TEXT},
             "hoverinfo": "skip",
             "showlegend": False,
         }
@@ -161,9 +197,9 @@ def _node_traces(d: _Diagram, run: Run, row: int, f: int) -> list[Spec]:
                 "x": list(range(arch.n_layers)),
                 "y": d.bias_at[:-1],
                 "mode": "markers+text",
-                "marker": {"size": 36, "color": NODE_FILL, "line": {"color": NEUTRAL}},
+                "marker": {"size": look.bias, "color": NODE_FILL, "line": {"color": NEUTRAL}},
                 "text": ["+1"] * arch.n_layers,
-                "textfont": {"size": SMALL_FONT_SIZE, "color": NODE_TEXT},
+                "textfont": {"size": look.font, "color": NODE_TEXT},
                 "hovertemplate": "bias input, always 1<extra></extra>",
                 "showlegend": False,
             }
@@ -177,9 +213,12 @@ def _node_traces(d: _Diagram, run: Run, row: int, f: int) -> list[Spec]:
             "x": [arch.n_layers + 0.3] * arch.n_outputs,
             "y": d.heights[-1].tolist(),
             "mode": "text",
-            "text": [f"target {name} = {v:g}" for name, v in zip(names, table.y[row], strict=True)],
+            "text": [
+                f"{name} = {v:g}" if look.short_targets else f"target {name} = {v:g}"
+                for name, v in zip(names, table.y[row], strict=True)
+            ],
             "textposition": "middle right",
-            "textfont": {"size": SMALL_FONT_SIZE},
+            "textfont": {"size": look.font},
             "hoverinfo": "skip",
             "showlegend": False,
         }
@@ -199,7 +238,11 @@ def _node_traces(d: _Diagram, run: Run, row: int, f: int) -> list[Spec]:
 
 
 def network_figure(
-    run: Run, row: int = 0, selected_iteration: int | None = None, max_frames: int = MAX_FRAMES
+    run: Run,
+    row: int = 0,
+    selected_iteration: int | None = None,
+    max_frames: int = MAX_FRAMES,
+    fit: Fit = DESKTOP,
 ) -> go.Figure:
     """The network as a diagram: units as nodes showing their values for one table row, weights as
     edges coloured by sign (blue positive, vermillion negative) and as wide as their size.
@@ -210,6 +253,8 @@ def network_figure(
     row : the table row (0-based) whose input, hidden values and output the nodes show
     selected_iteration : the iteration shown before any animation, exactly; default the last
     max_frames : most animation frames (the same frames as ``training_figure``, or an even subset)
+    fit : the space it is drawn in (``PHONE``: a phone's column): a deep network's nodes shrink to fit
+        its levels side by side, and its targets read ``y = 1``
 
     Returns
     -------
@@ -228,16 +273,17 @@ def network_figure(
     per_frame = 6 * len(_edges(arch)) + sum(arch.sizes)
     frames = view_frames(run, per_frame, NETWORK_VALUE_BUDGET, max_frames, selected_iteration)
     d = _Diagram(run, row, frames)
-    data = _edge_traces(d, frames.active) + _node_traces(d, run, row, frames.active)
+    look = _look(arch, fit)
+    data = _edge_traces(d, frames.active) + _node_traces(d, run, row, frames.active, look)
     n_classes = 2 * EDGE_WIDTHS
     animated = [*range(n_classes), n_classes, n_classes + 1]
     lowest = min([float(h.min()) for h in d.heights] + [b for b in d.bias_at if b is not None])
     highest = max(float(h.max()) for h in d.heights)
-    shown = ", ".join(f"{v:g}" for v in table.X[row])
+    shown = ", ".join(f"{v:.3g}" for v in table.X[row, : run.n_table_inputs])
     layout = view_layout(
         f"Row {row + 1} [{shown}] through the network: node values; edge width ∝ |weight|",
         max(440, 170 + 90 * int(max(arch.sizes) + (1 if arch.use_bias else 0))),
-        xaxis={"visible": False, "range": [-0.45, arch.n_layers + 1.3], "fixedrange": True},
+        xaxis={"visible": False, "range": [-0.55, arch.n_layers + look.right], "fixedrange": True},
         yaxis={"visible": False, "range": [lowest - 0.6, highest + 0.75], "fixedrange": True},
         legend=legend_above(),
         **view_controls(frames.iterations, frames.active),
@@ -245,5 +291,7 @@ def network_figure(
     # the legend above the plot, under the heading (two lines on a phone), in a figure taller by as much
     layout["margin"]["t"] += 48
     layout["height"] += 48
+    if fit.arrangement == "stack":
+        layout["margin"]["l"] = layout["margin"]["r"] = PHONE_MARGIN_PX
     changes = [d.changes(f) for f in range(len(frames.snapshots))]
     return view_figure(data, layout, frames, animated, changes)

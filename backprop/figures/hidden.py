@@ -43,6 +43,8 @@ def _points(run: Run, layer: int, frames: Frames) -> tuple[FloatArray, FloatArra
         Z = np.stack([p.z[layer] for p in passes])
         A = np.stack([p.a[layer + 1] for p in passes])
         slope = act.derivative(A)
+    if act.name == "linear":  # slope 1 everywhere: never flat
+        return Z, A, np.zeros(A.shape, dtype=bool)
     flat = slope < SATURATED_SLOPE[act.name] if act.name in SATURATED_SLOPE else ~(A > 0)
     return Z, A, flat
 
@@ -78,7 +80,8 @@ def _curve_traces(act: Activation, half: float, symbol: str) -> list[Spec]:
 
 
 def _unit_trace(u: int, name: str, labels: list[str] | None, Z: FloatArray, A: FloatArray) -> Spec:
-    """Unit ``u``'s points, one per row at ``(Z, A)``, with their ``labels`` (none: hover only)."""
+    """Unit ``u``'s points, one per row at ``(Z, A)``, with their ``labels`` (none: hover only, and
+    smaller points, so that hundreds of rows stay apart)."""
     return {
         "type": "scatter",
         "uid": f"unit-{u}",
@@ -90,7 +93,7 @@ def _unit_trace(u: int, name: str, labels: list[str] | None, Z: FloatArray, A: F
         "textposition": "top right" if u % 2 == 0 else "bottom right",
         "textfont": {"size": SMALL_FONT_SIZE, "color": PALETTE[u % len(PALETTE)]},
         "marker": {
-            "size": 13,
+            "size": 13 if labels is not None or len(Z) <= MAX_LABELLED_ROWS else 7,
             "color": PALETTE[u % len(PALETTE)],
             "symbol": ROW_SYMBOLS[u % len(ROW_SYMBOLS)],
             "line": {"color": NEUTRAL, "width": 1},
@@ -106,20 +109,27 @@ def _rings(Zr: FloatArray, Ar: FloatArray, flat: NDArray[np.bool_], f: int) -> S
     return {"type": "scatter", "x": as_list(Zr[f, r, u]), "y": as_list(Ar[f, r, u])}
 
 
-def _ring_trace(act: Activation, rings: Spec) -> Spec:
+def _ring_trace(act: Activation, rings: Spec, small: bool = False) -> Spec:
     """Rings around the points whose slope is nearly 0 (``rings``: their x and y)."""
-    label = (
-        "inactive: z ≤ 0, slope 0"
-        if act.name == "relu"
-        else f"saturated: slope < {SATURATED_SLOPE[act.name]:g}"
-    )
+    if act.name == "relu":
+        label = "inactive: z ≤ 0, slope 0"
+    elif act.name in SATURATED_SLOPE:
+        label = f"saturated: slope < {SATURATED_SLOPE[act.name]:g}"
+    else:
+        label = f"never flat: {act.name} has slope 1"
+
     return {
         "type": "scatter",
         "uid": "flat",
         "x": rings["x"],
         "y": rings["y"],
         "mode": "markers",
-        "marker": {"size": 26, "symbol": "circle-open", "color": FLAT_RING, "line": {"width": 3}},
+        "marker": {
+            "size": 14 if small else 26,
+            "symbol": "circle-open",
+            "color": FLAT_RING,
+            "line": {"width": 2 if small else 3},
+        },
         "name": label,
         "hoverinfo": "skip",
     }
@@ -129,6 +139,8 @@ def _y_range(name: str, half: float) -> list[float]:
     """The output axis of activation ``name`` whose z axis is ``[-half, half]``."""
     if name == "relu":
         return [-0.08 * half, 1.08 * half]
+    if name == "linear":
+        return [-1.08 * half, 1.08 * half]
     return [-1.12, 1.12] if name == "tanh" else [-0.08, 1.08]
 
 
@@ -159,7 +171,7 @@ def hidden_activation_figure(
     Zr, Ar = round_sig(Z, 5), round_sig(A, 5)
     finite = np.abs(Z[np.isfinite(Z)])
     half = max(4.0, 1.08 * float(finite.max())) if finite.size else 4.0
-    symbol = "f" if act.name == "relu" else ("σ" if act.name == "sigmoid" else "tanh")
+    symbol = "f" if act.name in ("relu", "linear") else ("σ" if act.name == "sigmoid" else "tanh")
     data = _curve_traces(act, half, symbol)
     y_range = _y_range(act.name, half)
     spans = (2 * half, y_range[1] - y_range[0])
@@ -182,7 +194,7 @@ def hidden_activation_figure(
         + [_rings(Zr, Ar, flat, f)]
         for f in range(len(frames.snapshots))
     ]
-    data.append(_ring_trace(act, changes[f0][-1]))
+    data.append(_ring_trace(act, changes[f0][-1], small=not labelled))
     which = "" if len(arch.hidden) == 1 else f" {layer + 1}"
     layout = view_layout(
         f"Hidden layer{which} ({act.name}): each row at (z, {symbol}(z)) for every unit",

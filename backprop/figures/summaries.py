@@ -17,13 +17,13 @@ from backprop.diagnostics import unmet
 from backprop.figures.diagram import _edge_values, _edges
 from backprop.figures.frames import Frames
 from backprop.figures.hidden import _points
-from backprop.figures.surface import SURFACE_RANGE, _surfaces
+from backprop.figures.surface import _surfaces, surface_inputs, surface_range
 from backprop.figures.weights import series_layout, series_values
 from backprop.naming import unit_names
 from backprop.network import forward
 from backprop.numbers import teaching_number as n
 from backprop.sweep import Sweep
-from backprop.table import input_names, output_names
+from backprop.table import output_names
 from backprop.trainer import Run, Snapshot
 
 FloatArray = NDArray[np.float64]
@@ -62,7 +62,7 @@ def _span(values: FloatArray) -> str:
 def _parameters(run: Run, snapshot: Snapshot, signs: bool = False) -> str:
     """How many weights (and biases) the network has, optionally how many are positive and negative,
     and the largest by size, named as the network diagram's edges."""
-    edges = _edges(run.arch)
+    edges = _edges(run.arch, run.config.features)
     values = _edge_values(edges, snapshot)
     k = int(np.argmax(np.abs(values)))
     kinds = "weights and biases" if run.arch.use_bias else "weights"
@@ -98,11 +98,21 @@ def _outputs(run: Run, snapshot: Snapshot) -> str:
 
 
 def _loss(run: Run, snapshot: Snapshot) -> str:
-    start = run.history[0].loss
+    """The loss panel's values: E (per row with a test set, and the test error beside it), the penalty."""
+    per_row = run.test_table is not None
+    scale = 1.0 / run.table.n_rows if per_row else 1.0
+    name = "training error per row E/n" if per_row else "loss E"
+    start, now = scale * run.history[0].loss, scale * snapshot.loss
     if snapshot.iteration == 0:
-        return f"loss E = {n(start)}"
-    trend = "down" if snapshot.loss < start else "up" if snapshot.loss > start else "unchanged"
-    return f"loss E = {n(snapshot.loss)}, {trend} from {n(start)} at iteration 0"
+        text = f"{name} = {n(start)}"
+    else:
+        trend = "down" if now < start else "up" if now > start else "unchanged"
+        text = f"{name} = {n(now)}, {trend} from {n(start)} at iteration 0"
+    if run.test_table is not None and snapshot.test_loss is not None:
+        text += f", test error per row {n(snapshot.test_loss / run.test_table.n_rows)}"
+    if run.config.penalized:
+        text += f", {run.config.regularization.upper()} penalty {n(scale * snapshot.penalty)}"
+    return text
 
 
 def training_summary(run: Run, selected_iteration: int | None = None) -> str:
@@ -134,29 +144,38 @@ def network_summary(run: Run, row: int = 0, selected_iteration: int | None = Non
     """The network diagram (``network_figure``) in one sentence: one row's values on the units, and the
     weights' signs and largest size."""
     s = _shown(run, selected_iteration)
-    inputs = ", ".join(f"{v:g}" for v in run.table.X[row])
+    inputs = ", ".join(f"{v:.3g}" for v in run.table.X[row, : run.n_table_inputs])
     return (
         f"Network diagram {_when(run, s)} for row {row + 1} [{inputs}]: {_units(run, row, s)}; "
         f"{_parameters(run, s, signs=True)}."
     )
 
 
-def surface_summary(run: Run, output: int = 0, selected_iteration: int | None = None) -> str:
+def surface_summary(
+    run: Run, output: int = 0, selected_iteration: int | None = None, discretize: bool = False
+) -> str:
     """The decision surface (``decision_surface_figure``) in one sentence: how much of the square the
-    output puts above 0.5, and how many rows are on their target's side."""
+    output puts above 0.5, and how many rows (training, then test) are on their target's side."""
     table, s = run.table, _shown(run, selected_iteration)
-    inputs = table.varying_inputs()
+    inputs = surface_inputs(run)
     if len(inputs) != 2:
         raise ValueError(f"A decision surface needs exactly 2 varying inputs; this table has {len(inputs)}.")
-    x_i, x_j = (input_names(table.n_inputs)[k] for k in inputs)
+    x_i, x_j = (unit_names(run.arch, run.config.features)[0][k] for k in inputs)
     out = unit_names(run.arch)[-1][output]
     above = float((_surfaces(run, output, _alone(s))[1][0] > 0.5).mean())
-    low, high = SURFACE_RANGE
-    return (
-        f"Decision surface of {out} over {x_i} and {x_j}, each from {n(low)} to {n(high)}, {_when(run, s)}: "
-        f"{out} is above 0.5 on {above:.0%} of the square; rows: "
-        f"{_sides(s.output[:, [output]], table.y[:, [output]])}."
+    low, high = surface_range(run, inputs)
+    colours = " in two colours (above or below 0.5)" if discretize else ""
+    rows = "training rows" if run.test_table is not None else "rows"
+    sentence = (
+        f"Decision surface{colours} of {out} over {x_i} and {x_j}, each from {n(low)} to {n(high)}, "
+        f"{_when(run, s)}: {out} is above 0.5 on {above:.0%} of the square; {rows}: "
+        f"{_sides(s.output[:, [output]], table.y[:, [output]])}"
     )
+    if run.test_table is not None:
+        with np.errstate(all="ignore"):
+            test = forward(run.arch, s.params, run.test_table.X).output
+        sentence += f"; test rows: {_sides(test[:, [output]], run.test_table.y[:, [output]])}"
+    return sentence + "."
 
 
 def row_error_summary(run: Run, selected_iteration: int | None = None) -> str:

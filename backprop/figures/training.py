@@ -7,6 +7,7 @@ training row sitting on it at ``(z, out)`` (bottom).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -104,14 +105,56 @@ class _Plotted:
     E: FloatArray  # (n_frames,)
     Z: FloatArray  # (n_frames, n_rows, n_outputs): net input of the output layer
     OUT: FloatArray  # (n_frames, n_rows, n_outputs)
+    extras: tuple[_LossLine, ...] = ()  # test error, penalty, error + penalty (when the run has them)
+
+
+@dataclass(frozen=True)
+class _LossLine:
+    """A line of the loss panel beside the training error: its role, legend name, values and look."""
+
+    meta: str
+    name: str
+    values: FloatArray  # (n_vertices,), on the same scale as ``_Plotted.E_lines``
+    colour: str
+    dash: str
+
+
+def per_row(run: Run) -> bool:
+    """Whether the loss panel shows error per row (E / rows): with a test set, so that the training and
+    the test error, summed over different numbers of rows, compare."""
+    return run.test_table is not None
+
+
+def _loss_lines(run: Run, line_idx: NDArray[np.int64]) -> tuple[FloatArray, list[_LossLine]]:
+    """The training error at the line vertices ``line_idx``, and the other lines of the loss panel, all
+    unfloored: E (or E / n_train with a test set), test E / n_test, the penalty and E + penalty (scaled
+    as E)."""
+    history = [run.history[k] for k in line_idx]
+    scale = 1.0 / run.table.n_rows if per_row(run) else 1.0
+    E = scale * np.array([s.loss for s in history])
+    per = "/n" if per_row(run) else ""
+    lines = []
+    if run.test_table is not None:
+        test = np.array([s.test_loss for s in history], dtype=float) / run.test_table.n_rows
+        lines.append(_LossLine("test-loss", "test E/n", test, PALETTE[0], "dash"))
+    if run.config.penalized:
+        penalty = scale * np.array([s.penalty for s in history])
+        name = f"{run.config.regularization.upper()} penalty{per}"
+        lines.append(_LossLine("penalty", name, penalty, PALETTE[5], "dot"))
+        objective = f"(E + penalty){per}" if per else "E + penalty"
+        lines.append(_LossLine("objective", objective, E + penalty, NEUTRAL, "dashdot"))
+    return E, lines
 
 
 def _plotted(run: Run, frames: Frames) -> _Plotted:
     arch = run.arch
     W = round_sig(series_values(arch, run.history), 6)
     line_idx = line_indices(len(run.history), W.shape[0] + 1, frames.recorded)
-    loss = np.array([s.loss for s in run.history])
-    floor = loss_floor(loss)  # a log axis cannot show E = 0: draw it at the smallest positive loss
+    scale = 1.0 / run.table.n_rows if per_row(run) else 1.0
+    loss = scale * np.array([s.loss for s in run.history])
+    _, extras = _loss_lines(run, line_idx)
+    # a log axis cannot show 0: draw every line at the smallest positive value at least
+    floor = loss_floor(np.concatenate([loss, *(line.values for line in extras)]))
     E = round_sig(np.maximum(loss, floor), 6)
     with np.errstate(all="ignore"):
         # z = a_prev W (+ b) of the output layer at every frame
@@ -121,9 +164,15 @@ def _plotted(run: Run, frames: Frames) -> _Plotted:
         W_lines=W[:, line_idx],
         E_lines=E[line_idx],
         W=round_sig(series_values(arch, frames.snapshots), 6),
-        E=round_sig(np.maximum([s.loss for s in frames.snapshots], floor), 6),
+        E=round_sig(np.maximum(scale * np.array([s.loss for s in frames.snapshots]), floor), 6),
         Z=round_sig(Z, 5),
         OUT=np.round(np.stack([s.output for s in frames.snapshots]), 6),
+        extras=tuple(
+            _LossLine(
+                line.meta, line.name, round_sig(np.maximum(line.values, floor), 6), line.colour, line.dash
+            )
+            for line in extras
+        ),
     )
 
 
@@ -180,21 +229,50 @@ def _weight_panel(run: Run, p: _Plotted, it: int, active: int, w_range: list[flo
     return data
 
 
-def _loss_panel(p: _Plotted, it: int, active: int, loss_range: list[float]) -> list[Spec]:
-    """The loss line, the cursor and the marker at iteration ``it`` (frame ``active``)."""
+def _loss_name(run: Run) -> str:
+    """The training error's name in the loss panel's legend and hover."""
+    if per_row(run):
+        return "training E/n"
+    return "data error E" if run.config.penalized else "loss E"
+
+
+def _extra_traces(p: _Plotted) -> list[Spec]:
+    """The loss panel's other lines (test error, penalty, error + penalty), in the third legend."""
+    return [
+        {
+            "type": "scatter",
+            "meta": line.meta,
+            "name": line.name,
+            "x": p.x_lines,
+            "y": as_list(line.values),
+            "xaxis": "x2",
+            "yaxis": "y2",
+            "mode": "lines",
+            "line": {"color": line.colour, "width": 3, "dash": line.dash},
+            "legend": "legend3",
+            "hovertemplate": "iteration %{x}<br>%{y:.4g}<extra>" + line.name + "</extra>",
+        }
+        for line in p.extras
+    ]
+
+
+def _loss_panel(p: _Plotted, it: int, active: int, loss_range: list[float], name: str) -> list[Spec]:
+    """The loss line, the cursor and the marker at iteration ``it`` (frame ``active``); the line is in
+    the third legend when the panel has other lines."""
     on_axes = {"xaxis": "x2", "yaxis": "y2"}
     return [
         {
             "type": "scatter",
             "meta": "loss",
-            "name": "loss E",
+            "name": name,
+            "legend": "legend3",
             "x": p.x_lines,
             "y": as_list(p.E_lines),
             **on_axes,
             "mode": "lines",
             "line": {"color": LOSS_COLOUR, "width": 3},
-            "hovertemplate": "iteration %{x}<br>E = %{y:.4g}<extra></extra>",
-            "showlegend": False,
+            "hovertemplate": "iteration %{x}<br>%{y:.4g}<extra>" + name + "</extra>",
+            "showlegend": bool(p.extras),
         },
         {
             "type": "scatter",
@@ -215,7 +293,7 @@ def _loss_panel(p: _Plotted, it: int, active: int, loss_range: list[float]) -> l
             **on_axes,
             "mode": "markers",
             "marker": {"color": LOSS_COLOUR, "size": 12, "line": {"color": NEUTRAL, "width": 1}},
-            "hovertemplate": "iteration %{x}<br>E = %{y:.4g}<extra></extra>",
+            "hovertemplate": "iteration %{x}<br>%{y:.4g}<extra>" + name + "</extra>",
             "showlegend": False,
         },
     ]
@@ -335,11 +413,15 @@ class _Arrangement:
     sigmoid_axes: tuple[str, str] = ("net input z of the output unit", "out = σ(z)")
 
 
-def _grid(weights_title: str, legend_labels: list[str], fit: Fit) -> _Arrangement:
-    """A desktop column: weights and loss side by side, the sigmoid along the bottom, legends right."""
-    height, margin = 900, {"l": 80, "r": legend_margin(legend_labels, fit.small_font), "t": 60, "b": 200}
+def _grid(weights_title: str, legend_labels: list[str], fit: Fit, loss_legend: int = 0) -> _Arrangement:
+    """A desktop column: weights and loss side by side, the sigmoid along the bottom, legends right; the
+    loss panel's legend of ``loss_legend`` entries under it, one a row, in the place of its axis title
+    (the figure taller by as much)."""
+    extra = round(max(0, loss_legend - 1) * 1.45 * fit.small_font)
+    height = 900 + extra
+    margin = {"l": 80, "r": legend_margin(legend_labels, fit.small_font), "t": 60, "b": 200}
     plot = height - margin["t"] - margin["b"]
-    top, bottom = (0.60, 1.0), (0.0, 0.44)
+    top, bottom = (1.0 - 256 / plot, 1.0), (0.0, 282 / plot)  # px of the default figure's panels
     return _Arrangement(
         height=height,
         margin=margin,
@@ -368,17 +450,19 @@ def _legend_lines(labels: list[str], fit: Fit, width_px: float = 330) -> int:
     return lines
 
 
-def _stack(weights_title: str, legend_labels: list[str], fit: Fit) -> _Arrangement:
+def _stack(weights_title: str, legend_labels: list[str], fit: Fit, loss_legend: int = 0) -> _Arrangement:
     """A phone: weights, loss and sigmoid one under the other, the weights' legend above them and the
-    sigmoid's inside its empty top left corner (σ is low there)."""
+    sigmoid's inside its empty top left corner (σ is low there); the loss panel's legend of
+    ``loss_legend`` entries under it, two a row, in the place of its axis title."""
     line = 1.45 * fit.small_font
     top_px = round(12 + line * (1 + _legend_lines(legend_labels, fit)))  # the legend with its title
     panels = (220, 170, 240)  # weights, loss, sigmoid
     gap = round(3 * line + 2.4 * fit.font)  # tick labels and axis title, then the next panel's title
-    plot = sum(panels) + 2 * gap
+    loss_gap = gap + round(-(-loss_legend // 2) * line)
+    plot = sum(panels) + gap + loss_gap
     margin = {"l": 64, "r": 16, "t": top_px, "b": 210}
     y_sig = (0.0, panels[2] / plot)
-    y_loss = ((panels[2] + gap) / plot, (panels[2] + gap + panels[1]) / plot)
+    y_loss = ((panels[2] + loss_gap) / plot, (panels[2] + loss_gap + panels[1]) / plot)
     y_w = (1.0 - panels[0] / plot, 1.0)
     return _Arrangement(
         height=plot + margin["t"] + margin["b"],
@@ -387,13 +471,21 @@ def _stack(weights_title: str, legend_labels: list[str], fit: Fit) -> _Arrangeme
         loss=((0.0, 1.0), y_loss),
         sigmoid=((0.0, 1.0), y_sig),
         titles=("", "Loss E = ½·Σ(y − out)²", "Output unit: the rows at (z, σ(z))"),
-        legend={"orientation": "h", "x": 0.0, "y": 1.0, "xanchor": "left", "yanchor": "bottom"},
+        # entries flow along rows under the title (groups would stack as columns and run off a phone)
+        legend={
+            "orientation": "h",
+            "x": 0.0,
+            "y": 1.0,
+            "xanchor": "left",
+            "yanchor": "bottom",
+            "traceorder": "normal",
+        },
         legend2={"x": 0.01, "y": y_sig[1] - 0.01, "xanchor": "left", "yanchor": "top"},
         controls_top=-(fit.font * 4.4) / plot,
     )
 
 
-def _row(weights_title: str, legend_labels: list[str], fit: Fit) -> _Arrangement:
+def _row(weights_title: str, legend_labels: list[str], fit: Fit, loss_legend: int = 0) -> _Arrangement:
     """A projector: the three panels on one short row, Play above them and the slider below."""
     buttons_px = round(2.4 * fit.small_font)
     margin = {
@@ -423,6 +515,45 @@ def _row(weights_title: str, legend_labels: list[str], fit: Fit) -> _Arrangement
 _ARRANGEMENTS = {"grid": _grid, "stack": _stack, "row": _row}
 
 
+def _loss_legend(x: tuple[float, float], y: tuple[float, float], plot: float, fit: Fit) -> Spec:
+    """The loss panel's legend: one row (or two) under its tick labels, or inside its top right corner
+    in a presenter's row, whose bottom margin holds the slider."""
+    spec: Spec = {"font": {"size": fit.small_font}, "bgcolor": "rgba(128, 128, 128, 0.12)"}
+    if fit.arrangement == "row":
+        return spec | {"x": x[1], "y": y[1], "xanchor": "right", "yanchor": "top"}
+    below = y[0] - 2.2 * fit.small_font / plot
+    if fit.arrangement == "grid":
+        # one entry a row, ending at the panel's right edge: clear of the weights' legend beside it
+        return spec | {
+            "x": x[1],
+            "y": below,
+            "xanchor": "right",
+            "yanchor": "top",
+            "bgcolor": "rgba(0,0,0,0)",
+        }
+    # a phone's full-width panel: two entries a row
+    return spec | {
+        "orientation": "h",
+        "x": x[0],
+        "y": below,
+        "xanchor": "left",
+        "yanchor": "top",
+        "entrywidth": (x[1] - x[0]) / 2,
+        "entrywidthmode": "fraction",
+    }
+
+
+def _loss_title(run: Run, title_text: str, fit: Fit) -> str:
+    """The loss panel's title: the arrangement's (``title_text``) for a plain run; with a test set, error
+    per row; with a penalty, the loss as data error plus penalty."""
+    short = fit.arrangement == "row"
+    if per_row(run):
+        return "Error per row E/n"
+    if run.config.penalized:
+        return "E + penalty" if short else "Loss = data error E + penalty"
+    return title_text
+
+
 def _layout(run: Run, data: list[Spec], frames: Frames, ranges: dict[str, list[float]], fit: Fit) -> Spec:
     """Three subplots with fixed ``ranges`` (by axis), arranged as ``fit`` says, with their titles,
     legends and the controls."""
@@ -431,7 +562,10 @@ def _layout(run: Run, data: list[Spec], frames: Frames, ranges: dict[str, list[f
     legend_labels = [name for name, *_ in series_layout(run.arch)] + [
         t["legendgrouptitle"]["text"] for t in data if "legendgrouptitle" in t
     ]
-    a = _ARRANGEMENTS[fit.arrangement](weights_title, [weights_title, *legend_labels], fit)
+    in_loss_legend = sum(t.get("legend") == "legend3" and t.get("showlegend", True) for t in data)
+    extras = in_loss_legend > 0
+    a = _ARRANGEMENTS[fit.arrangement](weights_title, [weights_title, *legend_labels], fit, in_loss_legend)
+    a = dataclasses.replace(a, titles=(a.titles[0], _loss_title(run, a.titles[1], fit), a.titles[2]))
     buttons, sliders = controls(frames.iterations, frames.active, fit)
     plot = a.height - a.margin["t"] - a.margin["b"]
     (wx, wy), (lx, ly), (sx, sy) = a.weights, a.loss, a.sigmoid
@@ -458,14 +592,20 @@ def _layout(run: Run, data: list[Spec], frames: Frames, ranges: dict[str, list[f
         "legend2": {"font": {"size": fit.small_font}, "bgcolor": "rgba(128, 128, 128, 0.12)", **a.legend2},
         "xaxis": axis(wx, "y", "iteration", ranges["x"], fit),
         "yaxis": axis(wy, "x", "value", ranges["w"], fit),
-        "xaxis2": axis(lx, "y2", "iteration", list(ranges["x"]), fit, matches="x"),
-        "yaxis2": axis(ly, "x2", "", ranges["loss"], fit, **log_ticks(ranges["loss"])),
+        # with a legend of its lines under the loss panel, in the place of its axis title
+        "xaxis2": axis(lx, "y2", "" if extras else "iteration", list(ranges["x"]), fit, matches="x"),
+        "yaxis2": axis(
+            ly, "x2", "E/n" if per_row(run) else "", ranges["loss"], fit, **log_ticks(ranges["loss"])
+        ),
+        "legend3": _loss_legend(lx, ly, plot, fit),
         "xaxis3": axis(sx, "y3", a.sigmoid_axes[0], ranges["z"], fit),
         "yaxis3": axis(sy, "x3", a.sigmoid_axes[1], [-0.08, 1.08], fit),
         "annotations": titled,
         "updatemenus": buttons,
         "sliders": sliders,
     }
+    if fit.arrangement == "stack":  # the title on a line of its own above the entries
+        layout["legend"]["title"]["side"] = "top"
     place_controls(layout, a.controls_top, plot, fit)
     if a.slider_top is not None:
         for slider in sliders:
@@ -499,7 +639,7 @@ def training_figure(
     frames = training_frames(run, max_frames, selected_iteration)
     p = _plotted(run, frames)
     # fixed ranges from everything plotted, so nothing jumps while playing
-    log_low, log_high = np.log10(finite_span(p.E_lines, p.E))
+    log_low, log_high = np.log10(finite_span(p.E_lines, p.E, *(line.values for line in p.extras)))
     finite_z = np.abs(p.Z[np.isfinite(p.Z)])
     z_half = max(6.0, 1.08 * float(finite_z.max())) if finite_z.size else 6.0
     ranges = {
@@ -510,6 +650,11 @@ def training_figure(
     }
     it, active = frames.shown.iteration, frames.active
     data = _weight_panel(run, p, it, active, ranges["w"])
-    data += _loss_panel(p, it, active, ranges["loss"])
+    data += _loss_panel(p, it, active, ranges["loss"], _loss_name(run))
     data += _sigmoid_panel(run, p, active, z_half, fit)
+    data += _extra_traces(p)
+    if fit.arrangement == "stack":  # a phone: one legend that flows along rows, each entry named for itself
+        for trace in data[: len(series_layout(run.arch))]:
+            trace.pop("legendgroup", None)
+            trace.pop("legendgrouptitle", None)
     return figure(data, _layout(run, data, frames, ranges, fit), _frame_specs(run, p, frames, z_half))

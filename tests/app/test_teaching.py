@@ -8,6 +8,7 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from backprop.activations import ACTIVATIONS
 from tests.app.pagetest import APP, metric, open_tab
 
 TABS = ("Network", "Decision surface", "Per-row error", "Hidden layer", "Activations", "Learning-rate sweep")
@@ -90,8 +91,9 @@ def test_xor_with_a_hidden_layer_learns_and_raises_no_warning() -> None:
     assert warnings(at) == []
     open_tab(at, "Activations")
     chart = charts(at)["activation_chart"]
-    assert [t["name"].split(":")[0] for t in chart["data"]] == ["sigmoid", "tanh", "relu"]
-    assert any("Fit every row: sigmoid, tanh, relu" in c.value for c in at.caption)
+    assert [t["name"].split(":")[0] for t in chart["data"]] == ["sigmoid", "tanh", "relu", "linear"]
+    # a network of linear units is one linear map: it cannot fit XOR
+    assert any(c.value.endswith("Fit every row: sigmoid, tanh, relu.") for c in at.caption)
 
 
 def test_dead_relu_units_are_named_in_the_app() -> None:
@@ -156,7 +158,7 @@ def test_runs_with_a_progress_bar_survive_reruns() -> None:
         at.run()
         assert not at.exception, label
     open_tab(at, "Activations")
-    assert len(charts(at)["activation_chart"]["data"]) == 3
+    assert len(charts(at)["activation_chart"]["data"]) == len(ACTIVATIONS)
 
 
 def test_sweep_tab_highlights_the_chosen_learning_rate_and_matches_a_single_run() -> None:
