@@ -103,7 +103,7 @@ def apply_settings(config: TrainConfig, n_iterations: int, data: DataSpec | None
     set_setting("early_stop", config.target_loss is not None)
     if config.target_loss is not None:
         set_setting("target", config.target_loss)
-    set_setting("features", list(config.features))
+    set_setting("features", config.features)
     set_setting("test", config.test_fraction)
     set_setting("batch", config.batch_size)
     set_setting("reg", config.regularization)
@@ -128,6 +128,8 @@ def address_params(experiment: share.Experiment) -> dict[str, str]:
     )
     table, preset = experiment.table, experiment.preset
     data = getattr(experiment, "data", None)
+    if data is not None:  # the data seed is typed too: left out at its default
+        data = replace(data, seed=DEFAULT_SETTINGS["data_seed"])
     defaults = share.encode(
         experiment_of(preset, table, default, share.default_test_input(preset, table.n_inputs), data=data)
     )

@@ -24,6 +24,7 @@ from app.state import (
     training_rows,
 )
 from app.widgets import refused_notice
+from backprop import share
 from backprop.activations import ACTIVATIONS
 from backprop.datasets import DATASETS, FEATURES
 from backprop.limits import (
@@ -113,6 +114,15 @@ def dataset_controls() -> None:
         bar.info(DATASET_START_TEXT, icon=":material/info:")
 
 
+def refused_in_words(key: str, kept: str) -> None:
+    """Under a widget whose value is not a plain number or word: why the value entered there was refused,
+    and ``kept``, the last valid value in words."""
+    message = st.session_state.refused_settings.get(key)
+    if message:
+        text = f"{share.escape_markdown(message)} Using {share.escape_markdown(kept)}, the last valid value."
+        st.sidebar.error(text, icon=":material/warning:")
+
+
 def typed_setting(key: str, help_text: str) -> None:
     """A setting typed as text, its limits in the label, and under it the message if it is refused."""
     what, _, low, high = TYPED_SETTINGS[key]
@@ -144,7 +154,8 @@ def feature_controls(table: TruthTable) -> None:
         help="Inputs computed from x1 and x2 and given to the network beside them (read-only columns in "
         "the table). sin x1 and sin x2 help with the spiral; x1² and x2² with the circle.",
     )
-    refused_notice("features", bar)
+    kept = ", ".join(FEATURES[key].label for key in setting("features")) or "no derived feature"
+    refused_in_words("features", kept)
 
 
 def network_controls(table: TruthTable) -> None:
@@ -219,7 +230,8 @@ def test_and_batch_controls(table: TruthTable) -> None:
         help="Training rows per update, reshuffled every epoch. Empty is the full batch: every update uses "
         "all training rows, as the notebook does.",
     )
-    refused_notice("batch", bar)
+    kept = setting("batch")
+    refused_in_words("batch", "the full batch" if kept is None else f"{kept:,}")
     batch = setting("batch")
     if batch is not None and batch >= n_train:
         bar.warning(

@@ -91,7 +91,7 @@ DEFAULT_SETTINGS: Mapping[str, object] = MappingProxyType(
         "noise": 0.0,
         "data_seed": 0,
         # training beyond the notebook
-        "features": (),  # derived inputs of a 2-input table (datasets.FEATURES keys); a list once checked
+        "features": (),  # derived inputs of a 2-input table (datasets.FEATURES keys), in their order
         "test": 0.0,  # the share of rows held out as the test set
         "batch": None,  # rows per update; None: the full batch, the notebook's
         "reg": "none",
@@ -209,7 +209,7 @@ def _checked_option(key: str, value: object) -> object:
     if key == "features":
         if isinstance(value, str) or not isinstance(value, list | tuple):
             raise ConfigError("Features must be a list of feature names.", key)
-        return list(feature_keys(value))
+        return feature_keys(value)
     raise ConfigError(f"Unknown setting {key!r}.", key)
 
 
@@ -226,7 +226,7 @@ def keep_valid_settings() -> None:
         except BackpropError as error:
             refused[key] = str(error)
         if key not in TYPED_SETTINGS:
-            if type(valid[key]) is not type(value) or valid[key] != value:
+            if not _same(valid[key], value):
                 state[key] = valid[key]
         elif not isinstance(value, str):  # a number put there by code: show it as text
             state[key] = setting_text(key, valid[key])  # type: ignore[arg-type]
@@ -259,6 +259,13 @@ def preset_table(name: str) -> TruthTable | None:
     if name == DATASET:
         return generate(dataset_spec())
     return PRESETS[name].table if name in PRESETS else None
+
+
+def _same(kept: object, value: object) -> bool:
+    """Whether a widget holding ``value`` shows ``kept`` (the features' pills give a list for a tuple)."""
+    if isinstance(kept, tuple) and isinstance(value, list):
+        return list(kept) == value
+    return type(kept) is type(value) and kept == value
 
 
 def setting(key: str) -> Any:
