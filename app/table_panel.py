@@ -24,6 +24,9 @@ from backprop.limits import MAX_INPUTS, MAX_OUTPUTS, MAX_ROWS
 from backprop.parse import parse_inputs, range_label
 from backprop.table import TruthTable, table_from_cells
 
+# Four significant digits, as the per-row numbers show them: a generated point's 16 digits would push the
+# other columns out of sight. A cell being edited shows its full value, and the table keeps it.
+CELL_FORMAT = "%.4g"
 SET_COLUMN = "set"  # train or test: which rows the network trains on and which are held out
 
 
@@ -91,23 +94,25 @@ def _column_config(columns: list[str], computed: tuple[str, ...]) -> dict[str, o
             help="Input. A column of constant 1s acts as a bias."
             if name.startswith("x")
             else "Target, from 0 to 1",
-            format="%g",
+            format=CELL_FORMAT,
         )
         for name in columns
     }
     for key in computed:
         label = FEATURES[key].label
         config[label] = st.column_config.NumberColumn(
-            f"{label} (computed)",
+            label,
             help=f"{label}, computed from x1 and x2: a derived input of the network, not editable.",
-            format="%.4g",
+            format=CELL_FORMAT,
             disabled=True,
+            width="small",
         )
     config[SET_COLUMN] = st.column_config.TextColumn(
         SET_COLUMN,
         help="train: the network learns from this row. test: held out (Test fraction); its error is the "
         "test loss. Not editable.",
         disabled=True,
+        width="small",
     )
     return config
 
@@ -173,17 +178,18 @@ def table_editor() -> TruthTable:
 def computed_caption(columns: list[str]) -> None:
     """Which columns of the editor the page computes, and what they are."""
     computed, has_set = _computed_view(columns)
-    notes = []
+    shown = [FEATURES[key].label for key in computed] + ([SET_COLUMN] if has_set else [])
+    if not shown:
+        return
+    notes = [f"Computed, read-only columns (no ✎ in their header): {', '.join(shown)}."]
     if computed:
-        labels = ", ".join(FEATURES[key].label for key in computed)
-        notes.append(f"{labels}: computed from x1 and x2 (Input features), read-only.")
+        notes.append("The input features are computed from x1 and x2 and given to the network too.")
     if has_set:
         notes.append(
-            f"{SET_COLUMN}: train or test, drawn with the seed; test rows are held out of training "
-            f"(Test fraction {setting('test'):g})."
+            f"{SET_COLUMN} says which rows train and which are held out as the test set (Test fraction "
+            f"{setting('test'):g}, drawn with the seed)."
         )
-    if notes:
-        st.caption(" ".join(notes))
+    st.caption(" ".join(notes))
 
 
 def test_input_control(n_inputs: int) -> tuple[float, ...]:

@@ -160,7 +160,9 @@ def test_chosen_features_are_computed_columns_of_the_table_and_inputs_of_the_net
     assert list(frame.columns) == ["x1", "x2", "x1²", "sin x2", "y"]
     table = at.session_state["valid_table"]
     assert np.allclose(frame[["x1²", "sin x2"]].to_numpy(), with_features(table.X, ("x1sq", "sinx2"))[:, 2:])
-    assert any("computed from x1 and x2" in c.value for c in at.caption)
+    assert any(
+        "Computed, read-only columns (no ✎ in their header): x1², sin x2." in c.value for c in at.caption
+    )
     assert prediction(at)[1] == expected_prediction(at, dataset_config(features=("x1sq", "sinx2")))
 
 
@@ -187,7 +189,7 @@ def test_the_test_fraction_marks_the_held_out_rows_and_trains_without_them() -> 
     _, test_rows = split_rows(20, 0.25, 0)
     assert list(np.flatnonzero(frame["set"] == "test")) == list(test_rows)
     assert (frame["set"] == "train").sum() == 15
-    assert any("held out of training" in c.value for c in at.caption)
+    assert any("held out as the test set" in c.value for c in at.caption)
     assert prediction(at)[1] == expected_prediction(at, dataset_config(test_fraction=0.25))
 
 
