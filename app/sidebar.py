@@ -151,6 +151,7 @@ def feature_controls(table: TruthTable) -> None:
         selection_mode="multi",
         format_func=lambda key: FEATURES[key].label,
         key="features",
+        persist_state="session",  # kept while a table without two inputs hides it
         help="Inputs computed from x1 and x2 and given to the network beside them (read-only columns in "
         "the table). sin x1 and sin x2 help with the spiral; x1² and x2² with the circle.",
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -68,7 +70,7 @@ def _pending_edits(key: str) -> bool:
     Edits naming rows or columns the table lacks are dropped (the editor shows the last valid table).
     Added or deleted rows are folded into a fresh editor, so every row shows its number; so are edited
     inputs while computed features are shown (their columns then show the new values), and every edit
-    when the computed columns change (another editor: Streamlit keys an editor by its columns too).
+    when the computed columns change (a fresh editor: Streamlit keys an editor by its columns too).
     """
     state = st.session_state
     pending = state.get(key)
@@ -78,11 +80,12 @@ def _pending_edits(key: str) -> bool:
         reset_editor(valid.rows(), list(valid.columns))
         return True
     view = _computed_view(columns)
-    edits_inputs = isinstance(pending, dict) and any(
+    edits_inputs = isinstance(pending, Mapping) and any(
         name.startswith("x") for cells in (pending.get("edited_rows") or {}).values() for name in cells
     )
-    if changes_rows(pending) or (view[0] and edits_inputs) or (pending and state.get("editor_view") != view):
-        reset_editor(apply_edits(state.table_base, columns, pending), columns)
+    if changes_rows(pending) or (view[0] and edits_inputs) or state.get("editor_view") not in (None, view):
+        rows = apply_edits(state.table_base, columns, pending) if isinstance(pending, Mapping) else None
+        reset_editor(state.table_base if rows is None else rows, columns)
     state.editor_view = view
     return False
 
