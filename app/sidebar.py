@@ -236,8 +236,8 @@ def test_and_batch_controls(table: TruthTable) -> None:
     batch = setting("batch")
     if batch is not None and batch >= n_train:
         bar.warning(
-            f"Batch size {batch:,} is not below the {n_train:,} training rows: every update uses all of "
-            "them (the full batch).",
+            f"Batch size {batch:,} ≥ the {n_train:,} training rows: every update uses all {n_train:,} "
+            "(the full batch).",
             icon=":material/info:",
         )
 

