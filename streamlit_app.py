@@ -55,8 +55,8 @@ def main() -> None:
     left, right = st.columns([2, 3], gap="large")
     with left:
         table, test_input = table_panel()  # before the sidebar: an edited table makes the preset "custom"
-    sidebar()
-    config = train_config()
+    sidebar(table)
+    config = train_config(table)
     run = run_training(table, config)
     identity = run_key(table, config)
     with right:
@@ -85,7 +85,7 @@ def main() -> None:
     with guarded("chain rule"):
         chain_rule_section(run, iteration, test_input, stepped)
     with left, guarded("share & export"):
-        share_and_export(run, test_input, iteration)
+        share_and_export(run, table, test_input, iteration)
     scroll_to_linked_section()  # last: the section it scrolls to is on the page
 
 

@@ -3,16 +3,47 @@ upload, and the downloads."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
 
 import streamlit as st
 
-from app.state import CUSTOM, DEFAULT_SETTINGS, TYPED_SETTINGS, apply_table, set_setting, setting
+from app.state import (
+    CUSTOM,
+    DATASET,
+    DEFAULT_SETTINGS,
+    TYPED_SETTINGS,
+    apply_table,
+    dataset_spec,
+    set_setting,
+    setting,
+)
 from app.teaching import TEACHING_TABS
 from backprop import export, share, table_to_csv
+from backprop.datasets import DataSpec
 from backprop.errors import TableError
 from backprop.limits import APP_MAX_ITERATIONS, MAX_ROWS, UPLOAD_LIMIT_MB
+from backprop.table import TruthTable
 from backprop.trainer import Run, TrainConfig
+
+# Link keys the page writes itself: no widget holds them in the form links use. The derived features'
+# pills would write repeated labels (features=x1²&features=sin x1); the link's form is features=x1sq,sinx1.
+PAGE_HAND_KEYS = (*share.HAND_KEYS, "features")
+# backprop.share.Experiment names the generated dataset a table comes from (issue #13)
+LINKS_CARRY_DATASETS = "data" in {f.name for f in fields(share.Experiment)}
+
+
+def experiment_of(
+    preset: str,
+    table: TruthTable,
+    config: TrainConfig,
+    test_input: tuple[float, ...],
+    at: int | None = None,
+    data: DataSpec | None = None,
+) -> share.Experiment:
+    """The experiment a link carries; with the dataset preset, the dataset its table is drawn from."""
+    if LINKS_CARRY_DATASETS:
+        return share.Experiment(preset, table, config, test_input, at, data)  # type: ignore[call-arg]
+    return share.Experiment(preset, table, config, test_input, at)
 
 
 def load_shared_experiment() -> None:
@@ -24,7 +55,9 @@ def load_shared_experiment() -> None:
     state = st.session_state
     if state.get("link_loaded"):
         return
-    raw = st.query_params.to_dict()
+    raw: dict[str, object] = dict(st.query_params.to_dict())
+    if len(st.query_params.get_all("features")) > 1:  # features=x1sq&features=x2sq: every one counts
+        raw["features"] = st.query_params.get_all("features")
     decoded = share.decode(raw, max_iterations=APP_MAX_ITERATIONS)
     view, view_notices = share.read_view(raw, TEACHING_TABS)  # tab=sweep, chain=1: in the widgets' form
     as_given = {key: raw[key] for key in share.VIEW_KEYS if key in raw}
@@ -46,6 +79,19 @@ def load_shared_experiment() -> None:
     state.link_loaded = True
     notices = state.pop("link_notices", decoded.notices + view_notices)
     apply_table(experiment.table, experiment.test_input, experiment.preset)
+    apply_settings(config, n_iterations, getattr(experiment, "data", None))
+    if at is not None and at > n_iterations:  # stepped past the training length
+        st.session_state.trained_to = at
+    elif at is not None:
+        st.session_state.pending_at = at
+    if notices:
+        lines = "\n".join(f"- {share.escape_markdown(notice)}" for notice in notices)
+        st.warning(f"Some values in this link could not be used:\n\n{lines}", icon=":material/warning:")
+
+
+def apply_settings(config: TrainConfig, n_iterations: int, data: DataSpec | None) -> None:
+    """Give every setting the value a link opened: ``config``'s, trained ``n_iterations``, and the
+    dataset ``data`` its table was drawn from (None: not a generated dataset)."""
     set_setting("lr", config.learning_rate)
     set_setting("iterations", n_iterations)
     set_setting("seed", config.seed)
@@ -57,13 +103,17 @@ def load_shared_experiment() -> None:
     set_setting("early_stop", config.target_loss is not None)
     if config.target_loss is not None:
         set_setting("target", config.target_loss)
-    if at is not None and at > n_iterations:  # stepped past the training length
-        st.session_state.trained_to = at
-    elif at is not None:
-        st.session_state.pending_at = at
-    if notices:
-        lines = "\n".join(f"- {share.escape_markdown(notice)}" for notice in notices)
-        st.warning(f"Some values in this link could not be used:\n\n{lines}", icon=":material/warning:")
+    set_setting("features", config.features)
+    set_setting("test", config.test_fraction)
+    set_setting("batch", config.batch_size)
+    set_setting("reg", config.regularization)
+    set_setting("reg_rate", config.reg_rate)
+    if data is not None:
+        for key, value in zip(
+            ("dataset", "points", "noise", "data_seed"), data.__dict__.values(), strict=True
+        ):
+            set_setting(key, value)
+        st.session_state.dataset_spec = data  # the table is this dataset's already
 
 
 def address_params(experiment: share.Experiment) -> dict[str, str]:
@@ -77,12 +127,15 @@ def address_params(experiment: share.Experiment) -> dict[str, str]:
         target_loss=DEFAULT_SETTINGS["target"],  # type: ignore[arg-type]
     )
     table, preset = experiment.table, experiment.preset
+    data = getattr(experiment, "data", None)
+    if data is not None:  # the data seed is typed too: left out at its default
+        data = replace(data, seed=DEFAULT_SETTINGS["data_seed"])
     defaults = share.encode(
-        share.Experiment(preset, table, default, share.default_test_input(preset, table.n_inputs))
+        experiment_of(preset, table, default, share.default_test_input(preset, table.n_inputs), data=data)
     )
     typed = (*TYPED_SETTINGS, "input")
     params = share.encode(experiment)
-    return {key: value for key, value in params.items() if key not in typed or defaults[key] != value}
+    return {key: value for key, value in params.items() if key not in typed or defaults.get(key) != value}
 
 
 def linked_section(raw: dict[str, str], view: dict[str, str], notices: tuple[str, ...]) -> str | None:
@@ -131,14 +184,16 @@ def on_upload() -> None:
     st.session_state.trained_to = None
 
 
-def share_and_export(run: Run, test_input: tuple[float, ...], iteration: int) -> None:
-    """Keep the address bar a link to this run and the iteration shown; show it, the CSV upload and the
-    downloads. The link carries the training length (the Iterations setting) and the iteration shown
-    (``at``) apart, so a link made while stepping reopens the same view and Train still trains it all."""
+def share_and_export(run: Run, table: TruthTable, test_input: tuple[float, ...], iteration: int) -> None:
+    """Keep the address bar a link to this run on ``table`` (all its rows, before any is held out) and
+    the iteration shown; show it, the CSV upload and the downloads. The link carries the training length
+    (the Iterations setting) and the iteration shown (``at``) apart, so a link made while stepping reopens
+    the same view and Train still trains it all."""
     preset = setting("preset")
     config = TrainConfig(**{**run.config.__dict__, "n_iterations": setting("iterations")})
-    params = share.encode(share.Experiment(preset, run.table, config, test_input, iteration))
-    for key in share.HAND_KEYS:  # the widgets keep their own keys in the address bar
+    data = dataset_spec() if preset == DATASET else None
+    params = share.encode(experiment_of(preset, table, config, test_input, iteration, data))
+    for key in PAGE_HAND_KEYS:  # the widgets keep their own keys in the address bar
         if key not in params:
             st.query_params.pop(key, None)
         elif st.query_params.get(key) != params[key]:
@@ -157,7 +212,7 @@ def share_and_export(run: Run, test_input: tuple[float, ...], iteration: int) ->
             "exactly this experiment: table, preset, learning rate, iterations, seed, network, and the "
             "iteration shown."
         )
-        if not share.table_fits_link(run.table):
+        if preset != DATASET and not share.table_fits_link(table):
             st.caption(
                 "This table is too long for a link, which reopens the notebook's table: share its CSV."
             )
@@ -182,7 +237,7 @@ def share_and_export(run: Run, test_input: tuple[float, ...], iteration: int) ->
         # one under the other: two side by side cut "NumPy sc…" at 1280 px
         st.download_button(
             "Table (CSV)",
-            table_to_csv(run.table),
+            table_to_csv(table),
             "truth-table.csv",
             "text/csv",
             key="download_table",

@@ -20,6 +20,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from backprop.errors import BackpropError
+from backprop.limits import MAX_HIDDEN_LAYERS
+from backprop.network import hidden_layers
+from tests import test_limits as core_limits
 from tests.app.pagetest import (
     APP,
     RAW_MARKUP,
@@ -32,6 +36,9 @@ from tests.app.pagetest import (
     rerun,
 )
 from tests.test_limits import APP_MAX_ITERATIONS, BAD_SETTINGS, BAD_TABLES, BadSetting, BadTable
+
+# The options of #13 the core refuses (tests/test_limits.py), when it lists them apart from BAD_SETTINGS.
+OPTION_BAD_SETTINGS: list[BadSetting] = list(getattr(core_limits, "OPTION_BAD_SETTINGS", []))
 
 NOTEBOOK_PREDICTION = "0.99993703"
 KEEPING = "the last valid value."
@@ -57,15 +64,26 @@ FIELD_KEYS = {
     "n_iterations": "iterations",
     "use_bias": "bias",
     "target_loss": "target",
+    "test_fraction": "test",
+    "batch_size": "batch",
+    "regularization": "reg",
 }
+
+
+def _core_allows_hidden(value: object) -> bool:
+    try:
+        hidden_layers(value)  # type: ignore[arg-type]
+    except BackpropError:
+        return False
+    return True
 
 
 def app_state(bad: BadSetting) -> dict[str, object] | None:
     """The session state that carries ``bad`` into the app, or None when no widget can hold it."""
     if bad.field == "hidden":
-        if not isinstance(bad.value, tuple):
+        if not isinstance(bad.value, tuple) or _core_allows_hidden(bad.value):
             return None
-        if len(bad.value) > 2:
+        if len(bad.value) > MAX_HIDDEN_LAYERS:
             return {"layers": len(bad.value)}
         return {
             "layers": len(bad.value),
@@ -73,17 +91,22 @@ def app_state(bad: BadSetting) -> dict[str, object] | None:
         }
     if bad.field == "target_loss":
         return {"early_stop": True, "target": bad.value}
+    if bad.field == "reg_rate":  # its box is shown with a penalty only
+        return {"reg": "l2", "reg_rate": bad.value}
+    if bad.field == "features":  # shown for a table of two inputs only
+        return {"preset": "dataset", "features": bad.value}
     return {FIELD_KEYS.get(bad.field, bad.field): bad.value}
 
 
 def widget_key(bad: BadSetting) -> str:
     if bad.field == "hidden":
-        return "layers" if len(bad.value) > 2 else "units1"  # type: ignore[arg-type]
+        return "layers" if len(bad.value) > MAX_HIDDEN_LAYERS else "units1"  # type: ignore[arg-type]
     return FIELD_KEYS.get(bad.field, bad.field)
 
 
-APP_BAD_SETTINGS = [s for s in BAD_SETTINGS if app_state(s) is not None]
+APP_BAD_SETTINGS = [s for s in BAD_SETTINGS + OPTION_BAD_SETTINGS if app_state(s) is not None]
 DEFAULTS = {
+    "preset": "notebook",
     "lr": 1.0,
     "iterations": 10_000,
     "seed": 0,
@@ -93,6 +116,11 @@ DEFAULTS = {
     "bias": False,
     "early_stop": False,
     "target": 0.001,
+    "features": (),
+    "test": 0.0,
+    "batch": None,
+    "reg": "none",
+    "reg_rate": 0.0,
 }
 
 
@@ -181,7 +209,17 @@ def test_the_settings_show_their_limits_where_they_are_entered() -> None:
     assert labels["n_outputs"] == "Output columns (1–4)"
     sliders = [s for s in app(layers=2).slider if s.key and s.key.startswith("units")]
     assert [(s.min, s.max) for s in sliders] == [(1, 8), (1, 8)]
-    assert at.radio(key="layers").options == ["0", "1", "2"]
+    assert at.radio(key="layers").options == [str(n) for n in range(MAX_HIDDEN_LAYERS + 1)]
+    assert labels["batch"] == "Batch size (1–256; empty: full batch)"
+    options = app(preset="dataset", reg="l2")
+    labels = {w.key: w.label for w in [*options.text_input, *options.slider]}
+    assert labels["data_seed"] == f"Data seed (0–{2**32 - 1:,})"
+    assert labels["reg_rate"] == "Regularization rate (0–10)"
+    assert (labels["points"], labels["noise"], labels["test"]) == (
+        "Points (10–256)",
+        "Noise (0–0.5)",
+        "Test fraction (0–0.9)",
+    )
 
 
 def test_an_unknown_preset_falls_back_with_an_error() -> None:

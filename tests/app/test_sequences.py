@@ -42,9 +42,11 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from streamlit.testing.v1 import AppTest
 
 from backprop.activations import ACTIVATIONS
-from backprop.network import MAX_HIDDEN_UNITS
+from backprop.datasets import DATASETS, FEATURES, DataSpec, generate, split_rows
+from backprop.limits import MAX_HIDDEN_LAYERS, MAX_NOISE, MAX_TEST_FRACTION, MIN_POINTS
+from backprop.network import MAX_HIDDEN_UNITS, REGULARIZATIONS
 from backprop.numbers import teaching_number
-from backprop.share import CUSTOM
+from backprop.share import CUSTOM, number_text
 from backprop.table import MAX_INPUTS, MAX_OUTPUTS, MAX_ROWS, PRESETS, TruthTable, input_names, output_names
 from backprop.trainer import MAX_LEARNING_RATE, MAX_SEED, Run, TrainConfig, train
 from tests.app.pagetest import APP, address
@@ -54,6 +56,12 @@ STEPS = int(os.environ.get("SEQUENCE_STEPS", "25"))
 SHRINK = os.environ.get("SEQUENCE_SHRINK", "1") != "0"  # 0: report the first failure as found, unshrunk
 
 APP_MAX_ITERATIONS = 100_000  # the app's Iterations box (its label shows the limits)
+DATASET = "dataset"  # the preset of a generated 2-D dataset
+# What choosing the dataset preset sets: a network that learns every dataset (the sidebar says so).
+DATASET_START = {"bias": True, "layers": 2, "units": 8, "activation": "tanh", "lr": 0.01, "iterations": 3000}
+UNIT_KEYS = [f"units{i}" for i in range(1, MAX_HIDDEN_LAYERS + 1)]
+DATA_WIDGETS = ("dataset", "points", "noise")
+PENALTY_START = 0.01  # the rate a penalty starts at when it is chosen while the rate is 0
 MIN_LEARNING_RATE = 0.001  # the app's Learning rate box
 DEFAULT_UNITS = 4
 TABS = ("Network", "Decision surface", "Per-row error", "Hidden layer", "Activations", "Learning-rate sweep")
@@ -83,6 +91,17 @@ typed_texts = {
     "seed": valid_seeds.flatmap(lambda v: st.sampled_from([(str(v), v), (f"{v:,}", v)]))
     | st.sampled_from([("-1", None), (str(MAX_SEED + 1), None), ("0.5", None), ("seed", None), ("", None)]),
 }
+# The typed settings shown only sometimes: the data seed (dataset preset), the penalty's rate (a penalty).
+option_texts = {
+    "data_seed": st.sampled_from([0, 1, 7, MAX_SEED]).map(lambda v: (str(v), v))
+    | st.sampled_from([("-1", None), ("0.5", None), ("x", None), ("", None)]),
+    "reg_rate": st.sampled_from([0.0, 0.001, 0.01, 0.5, 10.0]).map(lambda v: (repr(v), v))
+    | st.sampled_from([("1e-2", 0.01), ("-1", None), ("10.5", None), ("rate", None), ("nan", None)]),
+}
+# Small datasets keep each step quick; the slider's own ends are there too.
+points_values = st.sampled_from([MIN_POINTS, 12, 20, 33]) | st.integers(MIN_POINTS, 40)
+fractions = st.integers(0, round(MAX_TEST_FRACTION / 0.05)).map(lambda k: round(k * 0.05, 2))
+noises = st.integers(0, round(MAX_NOISE / 0.05)).map(lambda k: round(k * 0.05, 2))
 # A cell: valid for an input column unless None; valid for a target column only in [0, 1].
 cell_values = st.sampled_from([0.0, 1.0, 0.5, None, -1.0, 2.0, 1.5, -0.25, 50.0, 1e6]) | st.floats(-2.0, 2.0)
 added_cells = st.sampled_from([0.0, 1.0]) | cell_values
@@ -200,6 +219,12 @@ class PageSequences(RuleBasedStateMachine):
             "sigmoid",
             False,
         )
+        self.units += [DEFAULT_UNITS] * (MAX_HIDDEN_LAYERS - len(self.units))
+        self.spec = DataSpec()  # the dataset settings (shown with the dataset preset)
+        self.features: tuple[str, ...] = ()
+        self.test, self.batch, self.reg, self.reg_rate = 0.0, None, "none", 0.0
+        self.typed |= {"data_seed": "0", "reg_rate": "0"}
+        self.view: tuple[tuple[str, ...], bool] = ((), False)  # the editor's computed columns
         self.steps: int | None = None  # None: Train (all iterations); an int: updates applied by Step/Reset
         self.inspected: int | None = None  # None: the run's last iteration
         self.tab, self.sections = "Network", {"chain": False, "share": False}
@@ -221,6 +246,7 @@ class PageSequences(RuleBasedStateMachine):
 
     # --- the model ----------------------------------------------------------------------------------
     def config(self) -> TrainConfig:
+        n_train = split_rows(self.table.n_rows, self.test, self.seed)[0].size
         return TrainConfig(
             learning_rate=self.lr,
             n_iterations=self.n_iterations if self.steps is None else self.steps,
@@ -228,7 +254,16 @@ class PageSequences(RuleBasedStateMachine):
             hidden=tuple(self.units[: self.layers]),
             activation=self.activation,
             use_bias=self.bias,
+            features=self.features if self.table.n_inputs == 2 else (),
+            test_fraction=self.test,
+            batch_size=None if self.batch is None or self.batch >= n_train else self.batch,
+            regularization=self.reg,
+            reg_rate=self.reg_rate,
         )
+
+    def shown_view(self) -> tuple[tuple[str, ...], bool]:
+        """The computed columns the editor shows: the features (two inputs only), and the set column."""
+        return (self.features if self.table.n_inputs == 2 else ()), self.test > 0
 
     def run_expected(self) -> Run:
         return reference(self.table, self.config())
@@ -263,13 +298,22 @@ class PageSequences(RuleBasedStateMachine):
         self.at.run()
 
     # --- rules: the table ---------------------------------------------------------------------------
-    @rule(name=st.sampled_from([*PRESETS, CUSTOM]))
+    @rule(name=st.sampled_from([*PRESETS, DATASET, DATASET, CUSTOM]))
     def choose_preset(self, name: str) -> None:
         box = self.at.selectbox(key="preset")
         changed = box.value != name  # on_change fires only for a new value
         box.set_value(name)
         self.act(f"preset -> {name!r}")
-        if changed:
+        if changed and name == DATASET:
+            self.preset, self.steps = name, None
+            self.bias, self.layers, self.activation = True, 2, "tanh"
+            self.units[:2] = [DATASET_START["units"]] * 2
+            self.lr, self.n_iterations = 0.01, 3000
+            self.typed |= {"lr": "0.01", "iterations": "3,000"}
+            self.new_table(generate(self.spec))
+            if len(self.test_input) != 2:
+                self.test_input = (0.0, 0.0)
+        elif changed:
             self.preset = name
             if name != CUSTOM:  # "custom" keeps the table
                 preset = PRESETS[name]
@@ -281,12 +325,17 @@ class PageSequences(RuleBasedStateMachine):
         self.at.session_state[self.editor.key] = self.editor.state()
         self.act(f"{action}; editor state now {self.editor.state()}")
         cells = self.editor.cells()
-        if self.editor.added or self.editor.deleted:  # rows renumbered: a fresh editor shows the result
+        edits_inputs = any(name.startswith("x") for row in self.editor.edited.values() for name in row)
+        # rows renumbered, or an input of computed features edited: a fresh editor shows the result
+        if self.editor.added or self.editor.deleted or (self.shown_view()[0] and edits_inputs):
             self.editor_reset, self.editor_base = True, cells
         table = table_of(self.editor.columns, cells)
         if table is None:
             return
-        if table != self.table and self.preset != CUSTOM and table != PRESETS[self.preset].table:
+        preset_table = generate(self.spec) if self.preset == DATASET else PRESETS.get(self.preset)
+        if self.preset in PRESETS:
+            preset_table = PRESETS[self.preset].table
+        if table != self.table and self.preset != CUSTOM and table != preset_table:
             self.preset = CUSTOM  # the table is now the user's own
         self.table = table
 
@@ -369,15 +418,18 @@ class PageSequences(RuleBasedStateMachine):
 
     # --- rules: the network and training settings ---------------------------------------------------
     @rule(
-        change=st.tuples(st.just("layers"), st.sampled_from([0, 1, 2]))
-        | st.tuples(st.sampled_from(["units1", "units2"]), st.integers(1, MAX_HIDDEN_UNITS))
+        change=st.tuples(st.just("layers"), st.sampled_from([0, 1, 2]) | st.integers(0, MAX_HIDDEN_LAYERS))
+        | st.tuples(
+            st.sampled_from([f"units{i}" for i in range(1, MAX_HIDDEN_LAYERS + 1)]),
+            st.integers(1, MAX_HIDDEN_UNITS),
+        )
         | st.tuples(st.just("activation"), st.sampled_from(list(ACTIVATIONS)))
         | st.tuples(st.just("bias"), st.booleans())
     )
     def set_network(self, change: tuple[str, object]) -> None:
         key, value = change
         if key.startswith("units") and int(key[-1]) > self.layers:
-            key, value = "layers", int(key[-1])  # no such slider yet: add the layer instead
+            key, value = "layers", int(key[-1])  # no such slider yet: add the layers instead
         if key == "activation" and self.layers == 0:
             key, value = "bias", not self.bias  # no effect without a hidden layer
         widget = {
@@ -406,6 +458,66 @@ class PageSequences(RuleBasedStateMachine):
         self.typed[key] = text  # the box keeps what was typed, even when it is refused
         if value is not None:  # else refused: the page goes on with the last valid value
             setattr(self, {"iterations": "n_iterations"}.get(key, key), value)
+
+    # --- rules: the options beyond the notebook (#13) --------------------------------------------------
+    @precondition(lambda self: self.preset == DATASET)
+    @rule(
+        change=st.tuples(st.just("dataset"), st.sampled_from(list(DATASETS)))
+        | st.tuples(st.just("points"), points_values)
+        | st.tuples(st.just("noise"), noises)
+        | st.tuples(st.just("data_seed"), option_texts["data_seed"])
+    )
+    def set_dataset(self, change: tuple[str, object]) -> None:
+        """Change how the dataset is drawn: the table is drawn again (a new editor shows it)."""
+        key, value = change
+        if key == "data_seed":
+            text, seed = value  # type: ignore[misc]
+            self.at.text_input(key=key).set_value(text)
+            self.typed["data_seed"] = text
+            value = seed
+        else:
+            {"dataset": self.at.selectbox}.get(key, self.at.slider)(key=key).set_value(value)
+        self.act(f"{key} -> {change[1]!r}")
+        if value is None:  # a refused data seed: the last valid one draws the table
+            return
+        spec = DataSpec(
+            **{**self.spec.__dict__, {"dataset": "name", "data_seed": "seed"}.get(key, key): value}
+        )
+        if spec != self.spec:
+            self.spec = spec
+            self.new_table(generate(spec))
+
+    @precondition(lambda self: self.table.n_inputs == 2)
+    @rule(chosen=st.lists(st.sampled_from(list(FEATURES)), max_size=3, unique=True))
+    def set_features(self, chosen: list[str]) -> None:
+        self.at.session_state["features"] = chosen  # what clicking the pills sends: the chosen keys
+        self.act(f"features -> {chosen}")
+        self.features = tuple(k for k in FEATURES if k in chosen)
+
+    @rule(
+        change=st.tuples(st.just("test"), fractions)
+        | st.tuples(st.just("batch"), st.none() | st.sampled_from([1, 2, 5, 8]) | st.integers(1, 60))
+        | st.tuples(st.just("reg"), st.sampled_from(REGULARIZATIONS))
+    )
+    def set_training_option(self, change: tuple[str, object]) -> None:
+        key, value = change
+        widget = {"test": self.at.slider, "batch": self.at.number_input, "reg": self.at.selectbox}[key]
+        changed = widget(key=key).value != value
+        widget(key=key).set_value(value)
+        self.act(f"{key} -> {value!r}")
+        if key == "reg" and changed and value != "none" and self.reg_rate == 0:
+            self.reg_rate, self.typed["reg_rate"] = PENALTY_START, number_text(PENALTY_START)
+        setattr(self, key, value)
+
+    @precondition(lambda self: self.reg != "none")
+    @rule(change=option_texts["reg_rate"])
+    def set_rate(self, change: tuple[str, float | None]) -> None:
+        text, value = change
+        self.at.text_input(key="reg_rate").set_value(text)
+        self.act(f"reg_rate -> {text!r}")
+        self.typed["reg_rate"] = text
+        if value is not None:
+            self.reg_rate = value
 
     # --- rules: the buttons and the inspected iteration ---------------------------------------------
     def click(self, label: str) -> None:
@@ -501,6 +613,10 @@ class PageSequences(RuleBasedStateMachine):
     def check(self) -> None:
         assert not self.at.exception, [e.message for e in self.at.exception]
         self.adopt_forgotten_units()
+        view = self.shown_view()
+        if view != self.view and not self.editor_reset:  # other computed columns: a fresh editor
+            self.editor_reset, self.editor_base = True, self.editor.cells()
+        self.view = view
         self.check_settings()
         self.check_editor()
         self.settle()
@@ -516,11 +632,19 @@ class PageSequences(RuleBasedStateMachine):
                 self.units[layer - 1] = DEFAULT_UNITS
         self.sliders_shown = self.layers
 
+    def shown_typed(self) -> dict[str, str]:
+        """The typed settings the page draws now. A box drawn again after a while hidden (the data seed
+        without the dataset preset, the rate without a penalty) still holds what was typed in it."""
+        keys = ["lr", "iterations", "seed"]
+        keys += ["data_seed"] if self.preset == DATASET else []
+        keys += ["reg_rate"] if self.reg != "none" else []
+        return {key: self.typed[key] for key in keys}
+
     def check_settings(self) -> None:
         """The settings the page shows are the model's: a refused value shows the last valid one."""
         at = self.at
         shown = {
-            "typed": {key: at.text_input(key=key).value for key in self.typed},
+            "typed": {t.key: t.value for t in at.text_input if t.key in self.typed},
             "preset": at.selectbox(key="preset").value,
             "n_inputs": at.number_input(key="n_inputs").value,
             "n_outputs": at.number_input(key="n_outputs").value,
@@ -528,9 +652,20 @@ class PageSequences(RuleBasedStateMachine):
             "hidden units": [s.value for s in at.slider if (s.key or "").startswith("units")],
             "activation": at.selectbox(key="activation").value,
             "bias": at.checkbox(key="bias").value,
+            "dataset": [
+                (w.key, w.value)
+                for w in [*at.selectbox, *at.slider]
+                if w.key in ("dataset", "points", "noise")
+            ],
+            "test, batch, penalty": (
+                at.slider(key="test").value,
+                at.number_input(key="batch").value,
+                at.selectbox(key="reg").value,
+            ),
+            "features": [tuple(g.value) for g in at.get("button_group") if g.key == "features"],
         }
         expected = {
-            "typed": self.typed,
+            "typed": self.shown_typed(),
             "preset": self.preset,
             "n_inputs": self.table.n_inputs,
             "n_outputs": self.table.n_outputs,
@@ -538,6 +673,11 @@ class PageSequences(RuleBasedStateMachine):
             "hidden units": self.units[: self.layers],
             "activation": self.activation,
             "bias": self.bias,
+            "dataset": [("dataset", self.spec.name), ("points", self.spec.points), ("noise", self.spec.noise)]
+            if self.preset == DATASET
+            else [],
+            "test, batch, penalty": (self.test, self.batch, self.reg),
+            "features": [self.features] if self.table.n_inputs == 2 else [],
         }
         assert shown == expected, self.describe("settings", shown, expected)
 
@@ -553,8 +693,8 @@ class PageSequences(RuleBasedStateMachine):
         if replaced:
             self.editor = Editor(key, self.editor_base, self.table.columns, {}, [], [])
             self.editor_reset = False
-        base = self.at.data_editor(key=key).value
-        shown = (
+        base = self.at.data_editor(key=key).value[list(self.editor.columns)]  # the computed ones are checked
+        shown = (  # in tests/app/test_options.py
             tuple(base.columns),
             [[None if pd.isna(v) else v for v in row] for row in base.to_numpy().tolist()],
         )
@@ -586,9 +726,9 @@ class PageSequences(RuleBasedStateMachine):
             frame[list(input_names(self.table.n_inputs))].to_numpy().tolist(),
             frame[targets].to_numpy().tolist(),
         )
-        assert shown_table == (self.table.X.tolist(), self.table.y.tolist()), self.describe(
-            "the per-row table", shown_table, self.table.rows()
-        )
+        rows = run.table  # the training rows (with derived feature columns after the table's own inputs)
+        expected_table = (rows.X[:, : self.table.n_inputs].tolist(), rows.y.tolist())
+        assert shown_table == expected_table, self.describe("the per-row table", shown_table, expected_table)
         sliders = [(s.value, s.max) for s in at.slider if s.key == "at"]
         expected_slider = [(iteration, run.final.iteration)] if run.final.iteration > 0 else []
         assert sliders == expected_slider, self.describe(
