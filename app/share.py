@@ -3,7 +3,7 @@ upload, and the downloads."""
 
 from __future__ import annotations
 
-from dataclasses import fields, replace
+from dataclasses import replace
 
 import streamlit as st
 
@@ -28,22 +28,6 @@ from backprop.trainer import Run, TrainConfig
 # Link keys the page writes itself: no widget holds them in the form links use. The derived features'
 # pills would write repeated labels (features=x1²&features=sin x1); the link's form is features=x1sq,sinx1.
 PAGE_HAND_KEYS = (*share.HAND_KEYS, "features")
-# backprop.share.Experiment names the generated dataset a table comes from (issue #13)
-LINKS_CARRY_DATASETS = "data" in {f.name for f in fields(share.Experiment)}
-
-
-def experiment_of(
-    preset: str,
-    table: TruthTable,
-    config: TrainConfig,
-    test_input: tuple[float, ...],
-    at: int | None = None,
-    data: DataSpec | None = None,
-) -> share.Experiment:
-    """The experiment a link carries; with the dataset preset, the dataset its table is drawn from."""
-    if LINKS_CARRY_DATASETS:
-        return share.Experiment(preset, table, config, test_input, at, data)  # type: ignore[call-arg]
-    return share.Experiment(preset, table, config, test_input, at)
 
 
 def load_shared_experiment() -> None:
@@ -131,7 +115,7 @@ def address_params(experiment: share.Experiment) -> dict[str, str]:
     if data is not None:  # the data seed is typed too: left out at its default
         data = replace(data, seed=DEFAULT_SETTINGS["data_seed"])
     defaults = share.encode(
-        experiment_of(preset, table, default, share.default_test_input(preset, table.n_inputs), data=data)
+        share.Experiment(preset, table, default, share.default_test_input(preset, table.n_inputs), data=data)
     )
     typed = (*TYPED_SETTINGS, "input")
     params = share.encode(experiment)
@@ -192,7 +176,7 @@ def share_and_export(run: Run, table: TruthTable, test_input: tuple[float, ...],
     preset = setting("preset")
     config = TrainConfig(**{**run.config.__dict__, "n_iterations": setting("iterations")})
     data = dataset_spec() if preset == DATASET else None
-    params = share.encode(experiment_of(preset, table, config, test_input, iteration, data))
+    params = share.encode(share.Experiment(preset, table, config, test_input, iteration, data))
     for key in PAGE_HAND_KEYS:  # the widgets keep their own keys in the address bar
         if key not in params:
             st.query_params.pop(key, None)

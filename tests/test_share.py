@@ -395,7 +395,7 @@ def test_the_page_widgets_keys_are_link_keys_and_the_view_keys_stay() -> None:
     widgets += [f"units{i}" for i in range(1, 7)]
     assert set(widgets) <= set(SETTING_KEYS) <= set(QUERY_KEYS)
     assert len(set(QUERY_KEYS)) == len(QUERY_KEYS) and not set(QUERY_KEYS) & set(VIEW_KEYS)
-    assert VIEW_KEYS == ("tab", "chain", "weight", "chain_view", "share", "present")
+    assert VIEW_KEYS == ("tab", "chain", "weight", "chain_view", "share", "present", "discretize")
 
 
 def test_a_dataset_travels_as_its_settings_not_its_table() -> None:

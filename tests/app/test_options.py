@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app.share import LINKS_CARRY_DATASETS
 from backprop.activations import ACTIVATIONS
 from backprop.datasets import DATASETS, DataSpec, generate, split_rows, with_features
 from backprop.limits import MAX_HIDDEN_LAYERS
@@ -283,11 +282,6 @@ def test_six_hidden_layers_each_with_its_units_and_the_linear_activation() -> No
 
 # --- links --------------------------------------------------------------------------------------------
 
-# backprop/share.py reads and writes the new keys (issue #13's link format); until then these cannot run.
-needs_dataset_links = pytest.mark.skipif(
-    not LINKS_CARRY_DATASETS, reason="backprop.share does not carry generated datasets in links yet"
-)
-
 LINK = {
     "preset": "dataset",
     "dataset": "xor",
@@ -308,7 +302,6 @@ LINK = {
 }
 
 
-@needs_dataset_links
 def test_a_link_with_every_new_key_opens_that_experiment_and_the_page_links_back_to_it() -> None:
     at = fresh(**LINK)
     assert not at.warning, [w.value for w in at.warning]
@@ -351,7 +344,6 @@ def test_a_link_with_every_new_key_opens_that_experiment_and_the_page_links_back
     assert prediction(again) == shown and not again.warning
 
 
-@needs_dataset_links
 def test_a_link_from_the_page_after_choosing_options_reopens_them() -> None:
     at = dataset_page(points=24, test=0.25, batch=6, reg="l1", features=["x2sq"])
     shown = prediction(at)
@@ -364,7 +356,6 @@ def test_a_link_from_the_page_after_choosing_options_reopens_them() -> None:
     )
 
 
-@needs_dataset_links
 def test_a_link_with_unusable_values_keeps_the_defaults_and_says_which() -> None:
     at = fresh(preset="dataset", points="5", test="2", batch="abc", reg="l3", features="zz")
     (notice,) = [plain(w.value) for w in at.warning if "link" in w.value]
@@ -380,7 +371,6 @@ def test_a_link_with_unusable_values_keeps_the_defaults_and_says_which() -> None
     assert at.session_state["valid_table"] == generate(DataSpec())
 
 
-@needs_dataset_links
 def test_a_linked_batch_above_the_training_rows_falls_back_to_the_full_batch_with_a_notice() -> None:
     at = fresh(preset="dataset", points="20", test="0.5", batch="15")
     assert any("larger than the 10 training rows" in plain(w.value) for w in at.warning)
