@@ -148,14 +148,16 @@ def run_to_json(
     return json.dumps(run_to_dict(run, preset, test_input, data), indent=2, allow_nan=False) + "\n"
 
 
-def history_columns(arch: Architecture, test_loss: bool = False, penalty: bool = False) -> list[str]:
+def history_columns(
+    arch: Architecture, test_loss: bool = False, penalty: bool = False, features: Sequence[str] = ()
+) -> list[str]:
     """Header of :func:`history_to_csv`: ``iteration``, ``loss``, then ``test_loss`` (with a test set)
     and ``penalty`` (with a penalty), then every weight layer by layer, row by row (``w(x1→h1)``,
     ``w(x1→h2)``, ...) and, with biases, the layer's biases (``b(h1)``, ...): the names the page shows
-    (backprop/naming.py)."""
+    (backprop/naming.py; derived ``features`` by their labels, ``w(x1²→h1)``)."""
     columns = ["iteration", "loss", *["test_loss"] * test_loss, *["penalty"] * penalty]
     for layer, (n_in, n_out) in enumerate(zip(arch.sizes[:-1], arch.sizes[1:], strict=True)):
-        columns += [weight_name(arch, layer, i, j) for i in range(n_in) for j in range(n_out)]
+        columns += [weight_name(arch, layer, i, j, features) for i in range(n_in) for j in range(n_out)]
         if arch.use_bias:
             columns += [bias_name(arch, layer, j) for j in range(n_out)]
     return columns
@@ -167,7 +169,7 @@ def history_to_csv(run: Run) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     tested, penalized = run.test_table is not None, run.config.penalized
-    writer.writerow(history_columns(run.arch, tested, penalized))
+    writer.writerow(history_columns(run.arch, tested, penalized, run.config.features))
     for snapshot in run.history:
         values: list[float] = [snapshot.loss]
         if tested:

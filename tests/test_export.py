@@ -517,7 +517,8 @@ def test_json_and_csv_carry_the_options_the_test_loss_and_the_penalty() -> None:
 
     rows = list(csv.reader(io.StringIO(history_to_csv(run))))
     assert rows[0][:4] == ["iteration", "loss", "test_loss", "penalty"]
-    assert rows[0] == history_columns(run.arch, test_loss=True, penalty=True)
+    assert rows[0] == history_columns(run.arch, test_loss=True, penalty=True, features=run.config.features)
+    assert "w(x1²→h1.1)" in rows[0] and "w(sin x2→h1.1)" in rows[0]  # derived inputs by the page's names
     for row, snapshot in zip(rows[1:], run.history, strict=True):
         assert [float(v) for v in row[1:4]] == [snapshot.loss, snapshot.test_loss, snapshot.penalty]
     plain = list(csv.reader(io.StringIO(history_to_csv(_option_run("xor-linear-six-layers-feature")[0]))))
