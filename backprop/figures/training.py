@@ -425,8 +425,9 @@ def _grid(weights_title: str, legend_labels: list[str], fit: Fit, loss_legend: i
     return _Arrangement(
         height=height,
         margin=margin,
-        weights=((0.0, 0.44), top),
-        loss=((0.56, 1.0), top),
+        # the gap holds the loss axis's tick labels (10⁻¹) even when a long legend narrows the plot
+        weights=((0.0, 0.42), top),
+        loss=((0.58, 1.0), top),
         sigmoid=((0.0, 1.0), bottom),
         titles=(
             weights_title,
@@ -594,9 +595,8 @@ def _layout(run: Run, data: list[Spec], frames: Frames, ranges: dict[str, list[f
         "yaxis": axis(wy, "x", "value", ranges["w"], fit),
         # with a legend of its lines under the loss panel, in the place of its axis title
         "xaxis2": axis(lx, "y2", "" if extras else "iteration", list(ranges["x"]), fit, matches="x"),
-        "yaxis2": axis(
-            ly, "x2", "E/n" if per_row(run) else "", ranges["loss"], fit, **log_ticks(ranges["loss"])
-        ),
+        # no axis title: the panel's title names what it plots, and a title here ran into the weights panel
+        "yaxis2": axis(ly, "x2", "", ranges["loss"], fit, **log_ticks(ranges["loss"])),
         "legend3": _loss_legend(lx, ly, plot, fit),
         "xaxis3": axis(sx, "y3", a.sigmoid_axes[0], ranges["z"], fit),
         "yaxis3": axis(sy, "x3", a.sigmoid_axes[1], [-0.08, 1.08], fit),
