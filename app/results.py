@@ -103,8 +103,11 @@ NARROW = 44  # pixels: inputs and targets are short; the computed columns get th
 def row_table_columns(table: TruthTable, inputs: Sequence[str]) -> dict[str, object]:
     """Short headers for the row table (so every column fits beside the metrics), each explained on hover;
     ``inputs`` name its input columns (derived features included)."""
+    # 0s and 1s fit a narrow column; a generated point's 0.03611 would be cut to .03611
+    short = bool(np.all((np.round(table.X) == table.X) & (np.abs(table.X) < 10)))
     config: dict[str, object] = {
-        name: st.column_config.Column(name, help="An input.", width=NARROW) for name in inputs
+        name: st.column_config.Column(name, help="An input.", width=NARROW if short else None)
+        for name in inputs
     }
     for name in output_names(table.n_outputs):
         suffix = "" if table.n_outputs == 1 else f" ({name})"
@@ -200,9 +203,10 @@ def iteration_metrics(run: Run, snapshot: Snapshot) -> list[Metric]:
         found.append((f"{name} penalty", n(snapshot.penalty), f"{what} over the weights (not the biases)."))
         found.append(
             (
-                "E + penalty",
+                "Objective E + penalty",
                 n(snapshot.loss + snapshot.penalty),
-                "What the updates descend: the data error over the training rows plus the penalty.",
+                f"What the updates descend: the data error E = ½·Σ(y − out)² summed over the {n_train} "
+                f"training rows ({n(snapshot.loss)}), not per row, plus the penalty.",
             )
         )
     return found

@@ -126,7 +126,7 @@ def test_results_show_epochs_test_error_and_penalty() -> None:
     assert "Epoch" in shown and float(shown["Epoch"]) == pytest.approx(
         30 / 5
     )  # 42 training rows, batches of 10
-    assert {"Training error E/n", "Test error E/n", "L2 penalty", "E + penalty"} <= set(shown)
+    assert {"Training error E/n", "Test error E/n", "L2 penalty", "Objective E + penalty"} <= set(shown)
     assert any(
         "Training rows at iteration" in c.value and "test rows are not listed" in c.value for c in at.caption
     )
