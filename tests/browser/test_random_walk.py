@@ -22,6 +22,8 @@ from typing import Any
 
 import pytest
 
+from backprop.limits import MAX_HIDDEN_LAYERS
+
 from .conftest import ARTIFACTS, VIEWPORT, wait_for_metric
 from .test_repros import (
     CELL_INPUT,
@@ -60,12 +62,25 @@ CHAIN = "Chain rule, step by step"
 SHARE = "Share & export"
 
 CELL_TEXTS = ["0", "1", "1", "0", "0.5", "0.25", "-2", "3", "1e3", "abc", "", "2.5"]
-NUMBER_TEXTS = {
+# Settings typed as text (the box keeps what was typed; a refused entry gets a message under it).
+TYPED_TEXTS = {
     "Learning rate": ["0", "0.001", "0.5", "1", "2", "10", "100", "1000", "1e5", "abc", "", "-1"],
     "Iterations": ["0", "1", "2", "25", "1000", "5000", "20000", "1e3", "abc", "", "-3", "2.5"],
     "Seed": ["0", "1", "42", "1000", "1e5", "4294967295", "4294967296", "abc", "", "-1", "0.5"],
     "Target loss": ["0", "0.001", "0.1", "0.5", "10", "11", "abc", "", "-1"],
+    "Data seed": ["0", "1", "7", "1e3", "abc", "", "-1"],
+    "Regularization rate": ["0", "0.001", "0.1", "1", "10", "11", "abc", "", "-1"],
 }
+# Number inputs: typed (the browser keeps only what the field accepts) or stepped with + and -.
+NUMBER_TEXTS = {
+    "Batch size": ["1", "2", "10", "50", "256", "300", "0", "abc", "", "2.5"],
+}
+SLIDERS = {  # label -> name in the walk's log
+    "Points": "points",
+    "Noise": "noise",
+    "Test fraction": "test fraction",
+}
+SELECTBOXES = {"Dataset": "dataset", "Regularization": "regularization", "Hidden activation": "activation"}
 TEST_INPUTS = [
     "1, 0, 0",
     "0, 1, 1",
@@ -217,16 +232,34 @@ def slide(page: Any, rng: random.Random, label: str, name: str) -> Outcome:
 
 
 def units(page: Any, rng: random.Random) -> Outcome:
-    layer = rng.choice([1, 2])
+    layer = rng.randint(1, MAX_HIDDEN_LAYERS)
     return slide(page, rng, f"Units in hidden layer {layer}", f"units in layer {layer}")
+
+
+def data_slider(page: Any, rng: random.Random) -> Outcome:
+    label, name = rng.choice(list(SLIDERS.items()))
+    return slide(page, rng, label, name)
 
 
 def inspect(page: Any, rng: random.Random) -> Outcome:
     return slide(page, rng, "Inspect iteration", "Inspect iteration")
 
 
-def activation(page: Any, rng: random.Random) -> Outcome:
-    return pick_option(page, rng, visible(widget(page, "stSelectbox", "Hidden activation")), "activation")
+def sidebar_choice(page: Any, rng: random.Random) -> Outcome:
+    label, name = rng.choice(list(SELECTBOXES.items()))
+    return pick_option(page, rng, visible(widget(page, "stSelectbox", label)), name)
+
+
+def feature_pill(page: Any, rng: random.Random) -> Outcome:
+    """Toggle one of the derived input features (shown for a table of two inputs)."""
+    group = visible(widget(page, "stButtonGroup", "Input features"))
+    if group is None:
+        return None
+    pills = group.get_by_role("button")
+    pill = pills.nth(rng.randrange(pills.count()))
+    name = pill.inner_text().strip()
+    pill.click()
+    return f"toggle the feature {name!r}", SURE
 
 
 def checkbox(page: Any, rng: random.Random) -> Outcome:
@@ -236,6 +269,18 @@ def checkbox(page: Any, rng: random.Random) -> Outcome:
         return None
     box.locator("label").first.click()
     return f"toggle {label!r}", SURE
+
+
+def typed(page: Any, rng: random.Random) -> Outcome:
+    label = rng.choice(list(TYPED_TEXTS))
+    field = visible(widget(page, "stTextInput", label))
+    if field is None:
+        return None
+    entry = field.locator("input")
+    old, text = entry.input_value(), rng.choice(TYPED_TEXTS[label])
+    entry.fill(text)
+    entry.press("Enter")
+    return f"{label} {old!r} -> {text!r}", NONE if text == old else MAYBE
 
 
 def number(page: Any, rng: random.Random) -> Outcome:
@@ -374,9 +419,12 @@ ACTIONS: list[tuple[Action, int]] = [
     (shape, 4),
     (hidden_layers, 3),
     (units, 3),
-    (activation, 2),
+    (sidebar_choice, 4),
+    (feature_pill, 2),
+    (data_slider, 3),
     (checkbox, 2),
-    (number, 6),
+    (typed, 6),
+    (number, 2),
     (button, 7),
     (inspect, 4),
     (tab, 5),
