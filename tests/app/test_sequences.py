@@ -66,6 +66,7 @@ MIN_LEARNING_RATE = 0.001  # the app's Learning rate box
 DEFAULT_UNITS = 4
 TABS = ("Network", "Decision surface", "Per-row error", "Hidden layer", "Activations", "Learning-rate sweep")
 LOSS = "Loss E = ½·Σ(y − out)²"
+DATA_ERROR = "Data error E"  # the loss's label when a penalty is added to it
 
 # --- values a visitor enters ----------------------------------------------------------------------------
 # Iterations stay small enough that a step (with the Activations or sweep tab open) takes well under a
@@ -708,14 +709,19 @@ class PageSequences(RuleBasedStateMachine):
         snapshot = run.snapshot_at(iteration)
         prediction = run.predict(np.array([self.test_input]), iteration)[0]
         names = output_names(self.table.n_outputs)
-        expected = {"Iteration": f"{iteration:,}", LOSS: teaching_number(snapshot.loss)}
+        if run.test_table is not None:  # per row, beside the test error (app/results.py)
+            loss_label, loss = "Training error E/n", snapshot.loss / run.table.n_rows
+        else:
+            loss_label, loss = (DATA_ERROR if run.config.penalized else LOSS), snapshot.loss
+        expected = {"Iteration": f"{iteration:,}", loss_label: teaching_number(loss)}
         for name, value in zip(names, prediction, strict=True):
             which = "Prediction" if len(names) == 1 else f"Prediction {name}"
             expected[f"{which} for {label(self.test_input)}"] = f"{value:.8f}"
         shown = {
             m.label: m.value
             for m in at.metric
-            if m.label in ("Iteration", LOSS) or m.label.startswith("Prediction")
+            if m.label in ("Iteration", LOSS, DATA_ERROR, "Training error E/n")
+            or m.label.startswith("Prediction")
         }
         assert shown == expected, self.describe("the metrics", shown, expected)
         frame = next(
