@@ -4,12 +4,13 @@ that carries them all."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from .conftest import TEACHING_TABS, wait_for_metric
+from .conftest import ARTIFACTS, REPO, TEACHING_TABS, wait_for_metric
 from .test_repros import (
     assert_page_complete,
     choose_option,
@@ -117,3 +118,31 @@ def test_a_link_with_every_option_opens_every_tab(page: Any, app_url: str, js_er
     assert len(names) >= 6, names
     act(page, js_errors, "Step", sidebar_button(page, "Step").click)
     assert metric_values(page, "Iteration") == ["501"]
+
+
+SPIRAL_LINK = (
+    "?dataset=spiral&noise=0.1&test=0.3&batch=10&reg=l2&reg_rate=0.001&features=sinx1,sinx2&layers=2"
+    "&units1=8&units2=8&activation=tanh&bias=true&lr=0.01&iterations=3000&tab=surface"
+)
+
+
+def test_the_spiral_with_sin_features_is_learned_and_drawn(
+    page: Any, app_url: str, js_errors: list[str]
+) -> None:
+    """The README's Playground picture: the spiral learned with sin features, test points apart;
+    BACKPROP_UPDATE_SCREENSHOT=1 refreshes docs/screenshot-playground.png."""
+    page.goto(app_url + SPIRAL_LINK)
+    wait_for_metric(page, "Iteration", "3,000")
+    assert_page_complete(page, js_errors, "opening the spiral link")
+    (train_error,) = metric_values(page, "Training error E/n")
+    (test_error,) = metric_values(page, "Test error E/n")
+    assert float(train_error) < 0.02 and float(test_error) < 0.05, (train_error, test_error)
+    tabs = page.locator(TEACHING_TABS)
+    assert tabs.get_by_role("tab", name="Decision surface").get_attribute("aria-selected") == "true"
+    surface = tabs.get_by_role("tabpanel").filter(visible=True).locator('[data-testid="stPlotlyChart"]')
+    surface.first.wait_for()
+    page.wait_for_timeout(800)  # Plotly's first transition
+    ARTIFACTS.mkdir(exist_ok=True)
+    tabs.screenshot(path=str(ARTIFACTS / "playground-surface.png"))
+    if os.environ.get("BACKPROP_UPDATE_SCREENSHOT") == "1":
+        tabs.screenshot(path=str(REPO / "docs" / "screenshot-playground.png"))
