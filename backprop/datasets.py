@@ -32,8 +32,10 @@ FloatArray = NDArray[np.float64]
 
 RADIUS = 5.0  # the data spans about [-RADIUS, RADIUS]² (Playground's -6..6 view)
 
+# The four generators below are also the exported NumPy script's (backprop/export.py copies their source).
 
-def _circle(n: int, noise: float, rng: np.random.RandomState) -> tuple[FloatArray, FloatArray]:
+
+def circle(n: int, noise: float, rng: np.random.RandomState) -> tuple[FloatArray, FloatArray]:
     # Half the points inside (label 1), half in the outer ring (label 0); the label is that of the
     # point moved by the noise, as Playground does.
     inside = np.arange(n) < n // 2
@@ -44,21 +46,21 @@ def _circle(n: int, noise: float, rng: np.random.RandomState) -> tuple[FloatArra
     return X, (np.hypot(moved[:, 0], moved[:, 1]) < RADIUS * 0.5).astype(float)
 
 
-def _xor(n: int, noise: float, rng: np.random.RandomState) -> tuple[FloatArray, FloatArray]:
+def xor(n: int, noise: float, rng: np.random.RandomState) -> tuple[FloatArray, FloatArray]:
     X = rng.uniform(-RADIUS, RADIUS, (n, 2))
     X += np.where(X > 0, 0.3, -0.3)  # keep the four clusters apart
     moved = X + rng.uniform(-RADIUS, RADIUS, (n, 2)) * noise
     return X, (moved[:, 0] * moved[:, 1] >= 0).astype(float)
 
 
-def _gauss(n: int, noise: float, rng: np.random.RandomState) -> tuple[FloatArray, FloatArray]:
+def gauss(n: int, noise: float, rng: np.random.RandomState) -> tuple[FloatArray, FloatArray]:
     variance = 0.5 + (4.0 - 0.5) * noise / 0.5  # Playground: noise 0..0.5 -> variance 0.5..4
     label = (np.arange(n) < n // 2).astype(float)
     centre = np.where(label[:, None] == 1, 2.0, -2.0)
     return centre + rng.normal(0.0, math.sqrt(variance), (n, 2)), label
 
 
-def _spiral(n: int, noise: float, rng: np.random.RandomState) -> tuple[FloatArray, FloatArray]:
+def spiral(n: int, noise: float, rng: np.random.RandomState) -> tuple[FloatArray, FloatArray]:
     half = n // 2
     parts, labels = [], []
     for count, turn, label in ((half, 0.0, 1.0), (n - half, math.pi, 0.0)):
@@ -76,10 +78,10 @@ Generator = Callable[[int, float, np.random.RandomState], tuple[FloatArray, Floa
 # Read-only: one registry serves every session of the app.
 DATASETS: Mapping[str, tuple[Generator, str]] = MappingProxyType(
     {
-        "circle": (_circle, "A disc of 1s inside a ring of 0s: one straight line cannot separate them."),
-        "xor": (_xor, "Four clusters, 1 where x1 and x2 have the same sign: exclusive-or, in 2-D."),
-        "gauss": (_gauss, "Two Gaussian clouds: nearly separable by one line; noise makes them overlap."),
-        "spiral": (_spiral, "Two interleaved spirals: the hard one, it needs depth (or sin features)."),
+        "circle": (circle, "A disc of 1s inside a ring of 0s: one straight line cannot separate them."),
+        "xor": (xor, "Four clusters, 1 where x1 and x2 have the same sign: exclusive-or, in 2-D."),
+        "gauss": (gauss, "Two Gaussian clouds: nearly separable by one line; noise makes them overlap."),
+        "spiral": (spiral, "Two interleaved spirals: the hard one, it needs depth (or sin features)."),
     }
 )
 

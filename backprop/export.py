@@ -13,6 +13,7 @@ it and compares).
 from __future__ import annotations
 
 import csv
+import inspect
 import io
 import json
 import math
@@ -23,7 +24,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from backprop.datasets import FEATURES, DataSpec, generate, input_labels, split_rows
+from backprop.datasets import DATASETS, FEATURES, RADIUS, DataSpec, generate, input_labels, split_rows
 from backprop.errors import TableError
 from backprop.limits import MAX_CSV_BYTES
 from backprop.naming import bias_name, weight_name
@@ -278,47 +279,6 @@ def _params_code(names: Sequence[str], values: Sequence[object], biases: bool) -
     return lines
 
 
-_DATASET_CODE = MappingProxyType(
-    {
-        "circle": """def circle(n, noise, rng):
-    # Half the points within radius 2.5 (label 1), half in the ring 3.5..5 (label 0); each label is
-    # that of the point moved by the noise, so labels near the border flip
-    inside = np.arange(n) < n // 2
-    r = np.where(inside, rng.uniform(0, RADIUS * 0.5, n), rng.uniform(RADIUS * 0.7, RADIUS, n))
-    angle = rng.uniform(0, 2 * np.pi, n)
-    X = np.column_stack([r * np.sin(angle), r * np.cos(angle)])
-    moved = X + rng.uniform(-RADIUS, RADIUS, (n, 2)) * noise
-    return X, (np.hypot(moved[:, 0], moved[:, 1]) < RADIUS * 0.5).astype(float)
-""",
-        "xor": """def xor(n, noise, rng):
-    # Four clusters, label 1 where x1 and x2 have the same sign (taken at the point moved by the noise)
-    X = rng.uniform(-RADIUS, RADIUS, (n, 2))
-    X += np.where(X > 0, 0.3, -0.3)  # keep the four clusters apart
-    moved = X + rng.uniform(-RADIUS, RADIUS, (n, 2)) * noise
-    return X, (moved[:, 0] * moved[:, 1] >= 0).astype(float)
-""",
-        "gauss": """def gauss(n, noise, rng):
-    # Two Gaussian clouds around (2, 2) (label 1) and (-2, -2) (label 0); noise 0..0.5 widens them
-    variance = 0.5 + (4.0 - 0.5) * noise / 0.5
-    label = (np.arange(n) < n // 2).astype(float)
-    centre = np.where(label[:, None] == 1, 2.0, -2.0)
-    return centre + rng.normal(0.0, np.sqrt(variance), (n, 2)), label
-""",
-        "spiral": """def spiral(n, noise, rng):
-    # Two interleaved spirals (label 1, then label 0), each point moved by up to `noise`
-    half = n // 2
-    parts, labels = [], []
-    for count, turn, label in ((half, 0.0, 1.0), (n - half, np.pi, 0.0)):
-        i = np.arange(count)
-        r = i / count * RADIUS
-        t = 1.75 * i / count * 2 * np.pi + turn
-        points = np.column_stack([r * np.sin(t), r * np.cos(t)]) + rng.uniform(-1, 1, (count, 2)) * noise
-        parts.append(points)
-        labels.append(np.full(count, label))
-    return np.vstack(parts), np.concatenate(labels)
-""",
-    }
-)
 # Each derived feature of datasets.FEATURES, written with the script's x1, x2.
 _FEATURE_CODE = MappingProxyType(
     {
@@ -584,8 +544,8 @@ def numpy_script(
     if arch.n_layers > 1 and arch.activation != "sigmoid":
         definitions.append(_ACTIVATION_CODE[arch.activation])
     if data is not None:
-        definitions.append("RADIUS = 5.0  # the points span about [-RADIUS, RADIUS] on each axis")
-        definitions.append(_DATASET_CODE[data.name])
+        definitions.append(f"RADIUS = {RADIUS}  # the points span about [-RADIUS, RADIUS] on each axis")
+        definitions.append(inspect.getsource(DATASETS[data.name][0]))  # the library's own generator
     if config.features:
         definitions.append(_features_code(config.features))
     definitions.append(_training_function(run, names, batched))
@@ -618,7 +578,14 @@ def numpy_script(
         statement = f"{returned} = backpropagation(\n" + "".join(f"    {part},\n" for part in call) + ")"
     lines += ["", "# Perform backpropagation", statement, "", *_result_lines(run, names, test_input)]
 
-    top = ["\n".join(_docstring(run, preset, data, batched)), "import numpy as np"]
+    imports = "import numpy as np"
+    if data is not None:  # the generator's own imports and type names
+        imports = (
+            "import math\n\n"
+            + imports
+            + "\nfrom numpy.typing import NDArray\n\nFloatArray = NDArray[np.float64]"
+        )
+    top = ["\n".join(_docstring(run, preset, data, batched)), imports]
     return (
         "\n\n".join(top)
         + "\n\n\n"

@@ -421,7 +421,8 @@ def test_script_reproduces_every_option_bit_for_bit(tmp_path: Path, name: str) -
         assert values["test_loss"] == pytest.approx(run.final.test_loss, rel=TOLERANCE)
         assert "Test loss:" in stdout
     if data is not None:
-        assert f"def {data.name}(n, noise, rng):" in text and "np.array([\n" not in text.split("W1")[0]
+        assert f"def {data.name}(n: int, noise: float, rng: np.random.RandomState)" in text
+        assert "np.array([\n" not in text.split("W1")[0]
     batched = "np.random.default_rng((seed, 2, epoch))" in text
     assert batched == (run.config.batch_size is not None and run.config.batch_size < run.table.n_rows)
 
