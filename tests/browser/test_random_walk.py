@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -147,12 +148,22 @@ def table_shape(editor: Any) -> tuple[int, int]:
     return rows, columns
 
 
+EDITABLE = re.compile(r"x\d+|y\d*")  # computed columns (x1², sin x1, set) are read-only
+
+
+def editable_columns(editor: Any) -> list[int]:
+    """The data columns a person can type into, by their headers (the first header is the row index)."""
+    headers = editor.evaluate("e => [...e.querySelectorAll('th')].map(t => t.innerText.trim())")[1:]
+    return [i for i, name in enumerate(headers) if EDITABLE.fullmatch(name)]
+
+
 def cell_edit(page: Any, rng: random.Random) -> Outcome:
     editor = table_editor(page)
     rows, columns = table_shape(editor)
-    if rows < 1 or columns < 1:
+    editable = [c for c in editable_columns(editor) if c < columns]
+    if rows < 1 or not editable:
         return None
-    row, column, text = rng.randrange(rows), rng.randrange(columns), rng.choice(CELL_TEXTS)
+    row, column, text = rng.randrange(rows), rng.choice(editable), rng.choice(CELL_TEXTS)
     cell = editor.locator(f"#glide-cell-{column + FIRST_DATA_COLUMN}-{row}")
     old = cell.inner_text().strip() if cell.count() else None
     type_in_cell(page, editor, row, column, text)
@@ -459,22 +470,36 @@ def fail_walk(page: Any, step: int, done: list[str], problem: str, kind: str) ->
     page.screenshot(path=str(shot))
     pytest.fail(
         f"{kind} at step {step} of the walk WALK_SEED={WALK_SEED} (rerun with WALK_SEED={WALK_SEED} "
-        f"WALK_STEPS={step}); screenshot {shot}\n{problem}\nactions so far:\n" + "\n".join(done),
+        f"WALK_STEPS={step}, divided by the start's share of STARTS); screenshot {shot}\n{problem}\n"
+        "actions so far:\n" + "\n".join(done),
         pytrace=False,
     )
 
 
-def test_random_walk(page: Any, js_errors: list[str]) -> None:
+# Where a walk starts, and the share of WALK_STEPS it takes: the default page, and a generated dataset
+# with a test set, mini-batches, a penalty and depth (TensorFlow Playground's options, issue #13).
+STARTS = {
+    "default page": ("", 1.0),
+    "playground": ("?dataset=circle&test=0.2&batch=20&reg=l1&reg_rate=0.01&layers=3&bias=true&lr=0.01", 0.5),
+}
+
+
+@pytest.mark.parametrize("start", list(STARTS))
+def test_random_walk(page: Any, app_url: str, js_errors: list[str], start: str) -> None:
     from playwright.sync_api import Error as PlaywrightError
 
-    print(f"WALK_SEED={WALK_SEED} WALK_STEPS={WALK_STEPS}")
+    query, share = STARTS[start]
+    steps = max(1, round(WALK_STEPS * share))
+    print(f"WALK_SEED={WALK_SEED} WALK_STEPS={WALK_STEPS} start={start!r} ({steps} steps)")
+    if query:
+        page.goto(app_url + query)
     wait_for_metric(page, "Iteration", "10,000")
     watch_reruns(page)
     page.context.set_default_timeout(ACTION_TIMEOUT_MS)
     actions, weights = zip(*ACTIONS, strict=True)
     done: list[str] = []
     started, attempt = time.monotonic(), 0
-    while len(done) < WALK_STEPS and attempt < 4 * WALK_STEPS:
+    while len(done) < steps and attempt < 4 * steps:
         rng = random.Random(f"{WALK_SEED}:{attempt}")
         attempt += 1
         action = rng.choices(actions, weights)[0]
@@ -503,4 +528,4 @@ def test_random_walk(page: Any, js_errors: list[str]) -> None:
     elapsed = time.monotonic() - started
     print("\n".join(done))
     print(f"{len(done)} actions in {elapsed:.0f} s ({attempt - len(done)} skipped: widget not shown)")
-    assert len(done) >= WALK_STEPS, f"only {len(done)} of {attempt} actions could be performed"
+    assert len(done) >= steps, f"only {len(done)} of {attempt} actions could be performed"
