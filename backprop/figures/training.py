@@ -456,7 +456,9 @@ def _stack(weights_title: str, legend_labels: list[str], fit: Fit, loss_legend: 
     sigmoid's inside its empty top left corner (σ is low there); the loss panel's legend of
     ``loss_legend`` entries under it, two a row, in the place of its axis title."""
     line = 1.45 * fit.small_font
-    top_px = round(12 + line * (1 + _legend_lines(legend_labels, fit)))  # the legend with its title
+    # the legend with its title, an entry a line as plotly draws it in a phone's width: a legend taller
+    # than its room makes plotly shrink the panels, and their titles then run into the axis titles
+    top_px = round(12 + line * (1 + len(legend_labels)))
     panels = (220, 170, 240)  # weights, loss, sigmoid
     gap = round(3 * line + 2.4 * fit.font)  # tick labels and axis title, then the next panel's title
     loss_gap = gap + round(-(-loss_legend // 2) * line)
