@@ -368,13 +368,22 @@ def predict(arch: Architecture, params: Params, X: FloatArray) -> FloatArray:
     Raises :class:`ConfigError` (field ``"inputs"``) for values that are not finite numbers, or rows
     whose length is not ``n_inputs``.
     """
+    with np.errstate(all="ignore"):
+        return forward(arch, params, input_rows(X, arch.n_inputs)).output
+
+
+def input_rows(X: object, n_inputs: int) -> FloatArray:
+    """``X`` as rows (n, n_inputs) of finite floats: a row (n_inputs,) or rows (n, n_inputs).
+
+    Raises :class:`ConfigError` (field ``"inputs"``) for values that are not finite numbers, or rows
+    whose length is not ``n_inputs``.
+    """
     X = _float_array(X, "inputs", "Inputs")
-    if X.ndim > 2 or X.shape[-1:] != (arch.n_inputs,):
-        raise ConfigError(f"Each input row needs {arch.n_inputs} values, got shape {X.shape}.", "inputs")
+    if X.ndim > 2 or X.shape[-1:] != (n_inputs,):
+        raise ConfigError(f"Each input row needs {n_inputs} values, got shape {X.shape}.", "inputs")
     if not np.isfinite(X).all():
         raise ConfigError("Inputs must be finite numbers.", "inputs")
-    with np.errstate(all="ignore"):
-        return forward(arch, params, X.reshape(-1, arch.n_inputs)).output
+    return X.reshape(-1, n_inputs)
 
 
 def losses(output: FloatArray, y: FloatArray) -> FloatArray:

@@ -49,6 +49,7 @@ from backprop.network import (
     forward,
     hidden_layers,
     init_params,
+    input_rows,
     loss,
     losses,
     penalties,
@@ -339,12 +340,7 @@ class Run:
     def network_inputs(self, X: object) -> FloatArray:
         """Rows of the table's own inputs ``X`` (n, n_table_inputs), with the run's derived features
         appended: what the network reads. A :class:`ConfigError` for a wrong width or non-numbers."""
-        array = _input_rows(X)
-        if array.shape[-1] != self.n_table_inputs:
-            raise ConfigError(
-                f"Each input row needs {self.n_table_inputs} values, got shape {array.shape}.", "inputs"
-            )
-        return with_features(array.reshape(-1, self.n_table_inputs), self.config.features)
+        return with_features(input_rows(X, self.n_table_inputs), self.config.features)
 
     def predict(self, X: object, iteration: int | None = None) -> FloatArray:
         """Outputs (n, n_outputs) for inputs ``X`` with the weights after ``iteration`` updates.
@@ -373,16 +369,6 @@ class Run:
         return take_snapshot(
             self.arch, Params(weights, biases), self.table, iteration, self.config, self.test_table
         )
-
-
-def _input_rows(X: object) -> FloatArray:
-    try:
-        array = np.array(X, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ConfigError("Inputs must be finite numbers.", "inputs") from None
-    if array.ndim == 0 or array.ndim > 2 or not np.isfinite(array).all():
-        raise ConfigError("Inputs must be a row or rows of finite numbers.", "inputs")
-    return array
 
 
 ProgressCallback = Callable[[int, int], None]
